@@ -1,0 +1,3 @@
+from lsx.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `lsx` command line: thin Typer wrappers over lsx.engine functions."""

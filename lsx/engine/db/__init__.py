@@ -1,0 +1,1 @@
+"""The engine's database: typed models, session factory and migrations."""
