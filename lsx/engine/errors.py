@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 
@@ -48,7 +49,7 @@ class Problem:
     where: str = ""
     field: str = ""
     index: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dc_field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

@@ -160,6 +160,8 @@ class TaskImport(Base):
     prediction_count: Mapped[int] = mapped_column(Integer, default=0)
     # Rows already landed, so a retried import job resumes instead of duplicating.
     rows_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    # host:pid of the process writing it, so a later open can tell a dead import from a live one.
+    owner: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str | None] = mapped_column(Text)
 
 

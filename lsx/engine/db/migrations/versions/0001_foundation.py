@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-27 22:08:17.686436
+Create Date: 2026-11-27 22:12:32.933121
 """
 
 from collections.abc import Sequence
@@ -155,6 +155,7 @@ def upgrade() -> None:
     sa.Column('annotation_count', sa.Integer(), nullable=False),
     sa.Column('prediction_count', sa.Integer(), nullable=False),
     sa.Column('rows_done', sa.BigInteger(), nullable=False),
+    sa.Column('owner', sa.String(length=300), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], ondelete='CASCADE'),

@@ -1,0 +1,1 @@
+"""Importers (files -> task items) and exporters (project -> JSON, JSON_MIN, CSV, TSV, ...)."""
