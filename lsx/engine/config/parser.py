@@ -1,0 +1,257 @@
+"""Hardened XML parsing of a labeling config into the typed tag tree.
+
+Security: any DOCTYPE is refused before lxml sees the text (so no DTD, no internal or external
+entity, no billion laughs); lxml runs with entity resolution, DTD loading and network off; the
+size is capped before parsing and the depth while building the tree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from types import MappingProxyType
+from typing import Any
+
+from lxml import etree
+
+from lsx.engine.config.attributes import WARNING
+from lsx.engine.config.catalog import CATALOG, HTML, HTML_TAGS
+from lsx.engine.config.model import Tag
+from lsx.engine.config.problems import at
+from lsx.engine.errors import Problem
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 100
+DOCUMENT = "<document>"
+
+# Start tags, comments, CDATA, PIs and declarations, in source order. `<` cannot appear raw
+# inside attribute values or text, so every element's start tag is found exactly once.
+_SCAN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<!([A-Za-z]+)|<([A-Za-z_][\w.:-]*)", re.S
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LOWER_CATALOG = {name.lower(): name for name in CATALOG}
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+class Positions:
+    """Line/column of each element start tag, by document order; offsets to line:column."""
+
+    def __init__(self, text: str, starts: list[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self._lines: list[int] | None = None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = [m.end() for m in re.finditer("\n", self.text)]
+        import bisect
+
+        i = bisect.bisect_right(self._lines, offset)
+        line_start = self._lines[i - 1] if i else 0
+        return i + 1, offset - line_start + 1
+
+
+def scan(text: str, source: str) -> tuple[Positions, list[Problem]]:
+    """Find element positions and refuse declarations (DOCTYPE, ENTITY) before parsing."""
+    starts: list[int] = []
+    pos = Positions(text, starts)
+    for m in _SCAN.finditer(text):
+        if m.group(2) is not None:
+            starts.append(m.start())
+        elif m.group(1) is not None:
+            decl = m.group(1).upper()
+            line, col = pos.line_col(m.start())
+            what = "a DOCTYPE" if decl == "DOCTYPE" else f"a <!{m.group(1)}> declaration"
+            return pos, [at(source, line, col, DOCUMENT, f"{what} is not allowed (no DTDs or entities in configs)")]
+    return pos, []
+
+
+def canonical_tag(name: str) -> tuple[str, str | None]:
+    """Catalog name and family of a written tag name; (name, None) when unknown."""
+    spec = CATALOG.get(name)
+    if spec is not None:
+        return name, spec.kind
+    if name in HTML_TAGS:
+        return name, HTML
+    canon = _LOWER_CATALOG.get(name.lower())
+    if canon is not None:
+        return canon, CATALOG[canon].kind
+    if name.lower() in HTML_TAGS:
+        return name.lower(), HTML
+    return name, None
+
+
+def parse_xml(xml: str, source: str) -> tuple[Tag, dict[str, Any] | None, list[Problem], list[Problem]]:
+    """Parse text into the tag tree; returns (root, comment task, errors, warnings).
+
+    Raises nothing: fatal problems come back as errors with a placeholder root.
+    """
+    placeholder = Tag("View", "visual", MappingProxyType({}), MappingProxyType({}), None, (), 1, 1)
+    if not isinstance(xml, str):
+        return placeholder, None, [at(source, 1, 1, DOCUMENT, "config must be text")], []
+    if len(xml) > MAX_BYTES or len(xml.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return (
+            placeholder,
+            None,
+            [at(source, 1, 1, DOCUMENT, f"config is larger than the {MAX_BYTES // (1024 * 1024)} MB limit")],
+            [],
+        )
+    decl = _XML_DECL.match(xml)
+    text = xml if decl is None else " " * decl.end() + xml[decl.end() :]
+    if "\x00" in text:
+        return placeholder, None, [at(source, 1, 1, DOCUMENT, "config contains a NUL character")], []
+    positions, problems = scan(text, source)
+    if problems:
+        return placeholder, None, problems, []
+    if not text.strip():
+        return placeholder, None, [at(source, 1, 1, DOCUMENT, "config is empty")], []
+    try:
+        root_el = etree.fromstring(text, _parser())
+    except etree.XMLSyntaxError as exc:
+        return placeholder, None, [_syntax_problem(exc, positions, source)], []
+    except (ValueError, TypeError) as exc:
+        return placeholder, None, [at(source, 1, 1, DOCUMENT, f"XML error: {exc}")], []
+    builder = _Builder(positions, source)
+    root = builder.build(root_el)
+    task = _comment_task(root_el, positions, source, builder.warnings)
+    return root, task, builder.errors, builder.warnings
+
+
+def _syntax_problem(exc: etree.XMLSyntaxError, positions: Positions, source: str) -> Problem:
+    line, col = exc.position if exc.position else (1, 1)
+    line, col = max(line or 1, 1), max(col or 1, 1)
+    msg = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
+    msg = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
+    if "Excessive depth" in msg or ("depth" in msg.lower() and "exceed" in msg.lower()):
+        msg = f"nesting is deeper than the limit of {MAX_DEPTH} levels"
+    elif "Entity" in msg or "entity" in msg:
+        msg = f"XML error: {msg} (entities are not allowed in configs)"
+    else:
+        msg = f"XML syntax error: {msg}"
+    # Name the innermost tag opened before the error.
+    tag = DOCUMENT
+    lines = positions.text.split("\n", line)[:line]
+    offset = sum(len(x) + 1 for x in lines[:-1]) + col - 1
+    prev = [s for s in positions.starts if s < offset][-1:] if positions.starts else []
+    if prev:
+        m = re.match(r"<([A-Za-z_][\w.:-]*)", positions.text[prev[0] :])
+        if m:
+            tag = f"<{m.group(1)}>"
+    return at(source, line, col, tag, msg)
+
+
+class _Builder:
+    """Turns lxml elements into Tag nodes, typing attributes and recording attribute problems."""
+
+    def __init__(self, positions: Positions, source: str) -> None:
+        self.positions = positions
+        self.source = source
+        self.index = 0
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def build(self, root_el: Any) -> Tag:
+        return self._node(root_el, 1)
+
+    def _pos(self) -> tuple[int, int]:
+        starts = self.positions.starts
+        if self.index < len(starts):
+            line, col = self.positions.line_col(starts[self.index])
+        else:  # pragma: no cover - scanner and lxml disagree only on malformed input
+            line, col = 1, 1
+        self.index += 1
+        return line, col
+
+    def _node(self, el: Any, depth: int) -> Tag:
+        line, col = self._pos()
+        written = el.tag if isinstance(el.tag, str) else str(el.tag)
+        if "}" in written:  # namespaced
+            written = written.split("}", 1)[1]
+        tag, kind = canonical_tag(written)
+        raw = {str(k): str(v) for k, v in el.attrib.items()}
+        name = raw.get("name") or next((v for k, v in raw.items() if k.lower() == "name"), None)
+        label = f'<{tag} name="{name}">' if name else f"<{tag}>"
+        if kind is None:
+            self.errors.append(at(self.source, line, col, f"<{written}>", f"unknown tag <{written}>"))
+            kind = "unknown"
+        attrs: dict[str, Any] = {}
+        spec = CATALOG.get(tag)
+        if spec is not None:
+            seen: set[str] = set()
+            for key, value in raw.items():
+                low = key.lower()
+                aspec = spec.attrs.get(low)
+                if aspec is None:
+                    self.warnings.append(
+                        at(self.source, line, col, label, f'unknown attribute "{key}" on <{tag}>', field=key)
+                    )
+                    attrs[key] = value
+                    continue
+                if low in seen:
+                    self.warnings.append(
+                        at(
+                            self.source,
+                            line,
+                            col,
+                            label,
+                            f'attribute "{key}" given twice (names are case-insensitive)',
+                            field=key,
+                        )
+                    )
+                seen.add(low)
+                typed, problem, severity = aspec.coerce(value)
+                if problem is not None:
+                    target = self.warnings if severity == WARNING else self.errors
+                    target.append(at(self.source, line, col, label, problem, field=aspec.name))
+                attrs[aspec.name] = typed
+        else:
+            attrs = dict(raw)
+        children: list[Tag] = []
+        if depth >= MAX_DEPTH and len(el):
+            self.errors.append(
+                at(self.source, line, col, label, f"nesting is deeper than the limit of {MAX_DEPTH} levels")
+            )
+            # Skip the subtree; positions of later elements would drift, so stop building.
+            self.index = len(self.positions.starts)
+        else:
+            for child in el:
+                if isinstance(child.tag, str):
+                    children.append(self._node(child, depth + 1))
+        text = el.text if el.text is not None and el.text.strip() else None
+        return Tag(tag, kind, MappingProxyType(attrs), MappingProxyType(raw), text, tuple(children), line, col)
+
+
+def _comment_task(root_el: Any, positions: Positions, source: str, warnings: list[Problem]) -> dict[str, Any] | None:
+    """The sample task of a `<!-- {...} -->` comment anywhere in the config (reference §1.8)."""
+    comments = list(root_el.itersiblings(preceding=True)) + list(root_el.iter(etree.Comment))
+    comments += list(root_el.itersiblings())
+    for c in comments:
+        if not isinstance(c, etree._Comment):
+            continue
+        body = (c.text or "").strip()
+        if not body.startswith("{"):
+            continue
+        try:
+            obj = json.loads(body)
+        except ValueError as exc:
+            line = getattr(c, "sourceline", 1) or 1
+            warnings.append(at(source, line, 1, "<!-- -->", f"sample-task comment is not valid JSON: {exc}"))
+            continue
+        if not isinstance(obj, dict):
+            continue
+        if "data" in obj or "annotations" in obj or "predictions" in obj:
+            return obj
+        return {"data": obj}
+    return None
