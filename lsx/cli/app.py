@@ -33,6 +33,8 @@ GROUPS: list[tuple[str, str, str | None]] = [
     ("lsx.cli.task_cmd", "annotation_app", "annotation"),
     ("lsx.cli.config_cmd", "config_app", "config"),
     ("lsx.cli.config_cmd", "template_app", "template"),
+    ("lsx.cli.job_cmd", "job_app", "job"),
+    ("lsx.cli.job_cmd", "register", None),
 ]
 
 

@@ -1,0 +1,88 @@
+"""`lsx worker`: an RQ worker that runs lsx job kinds, and keeps the job table healthy.
+
+Between jobs (and while its work-horse runs) the worker does lsx's maintenance about once a second:
+it reaps jobs whose runner stopped beating and hands due jobs (new ones, retries after backoff) to
+RQ. That runs in the worker's main thread, never a second thread, so forking a work-horse is safe;
+the DB pool is emptied before each fork so a horse never shares a connection with its parent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from rq import Worker
+
+from lsx.engine.jobs.recovery import enqueue_due, reap_stale
+from lsx.engine.jobs.rq_backend import RqQueue, set_workspace
+
+if TYPE_CHECKING:
+    from lsx.engine.workspace import Workspace
+
+log = logging.getLogger("lsx.worker")
+
+
+class LsxWorker(Worker):
+    """An rq.Worker with lsx's maintenance hooked into its heartbeat."""
+
+    lsx_ws: Workspace
+    lsx_poll: float = 1.0
+    _lsx_last = 0.0
+    _lsx_pid = 0
+
+    @property
+    def dequeue_timeout(self) -> Any:  # wake up every poll interval to do maintenance
+        return self.lsx_poll
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        super().heartbeat(timeout, pipeline)
+        if os.getpid() == self._lsx_pid and time.monotonic() - self._lsx_last >= self.lsx_poll:
+            self._lsx_last = time.monotonic()
+            self.lsx_maintenance()
+
+    def lsx_maintenance(self) -> None:
+        try:
+            reap_stale(self.lsx_ws)
+            enqueue_due(self.lsx_ws, self.lsx_ws.jobs)
+        except Exception:
+            log.exception("job maintenance failed")
+
+    def execute_job(self, job: Any, queue: Any) -> None:
+        self.lsx_ws.engine.dispose()  # the horse must open its own DB connections
+        super().execute_job(job, queue)
+
+
+def run_worker(
+    ws: Workspace,
+    queues: list[str] | None = None,
+    *,
+    burst: bool = False,
+    name: str | None = None,
+    poll: float = 1.0,
+    modules: list[str] | None = None,
+    logging_level: str = "INFO",
+) -> bool:
+    """Run a worker until stopped (or, with `burst`, until the queues are empty). Returns whether it
+    ran any job. `modules` are imported first, so the kinds they register are known."""
+    from lsx.engine.errors import InputError
+    from lsx.engine.jobs.registry import kinds
+
+    queue = ws.jobs
+    if not isinstance(queue, RqQueue):
+        raise InputError("`lsx worker` needs LSX_REDIS_URL: without Redis, jobs run in-process")
+    for module in modules or []:
+        importlib.import_module(module)
+    kinds()  # load built-in and plugin kinds before the first fork
+    set_workspace(ws)
+    names = queues or ["default"]
+    worker = LsxWorker([queue.queue(n) for n in names], connection=queue.redis, name=name)
+    worker.lsx_ws = ws
+    worker.lsx_poll = poll
+    worker._lsx_pid = os.getpid()
+    worker.job_monitoring_interval = max(1, round(poll))
+    if burst:  # hand over what is due (e.g. retries after backoff) before looking at the queues
+        worker.lsx_maintenance()
+    return worker.work(burst=burst, logging_level=logging_level)
