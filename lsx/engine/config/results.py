@@ -303,9 +303,9 @@ BY_OBJECT: dict[str, Check] = {
 # --- answer checks --------------------------------------------------------------------------
 
 
-def _labels_check(ctl: ControlTag, key: str, required: bool) -> Check:
-    allowed = ctl.label_values
-    dynamic = ctl.dynamic
+def _labels_check(ctl: ControlTag, key: str, required: bool, allowed: Any = None, dynamic: bool | None = None) -> Check:
+    allowed = ctl.label_values if allowed is None else allowed
+    dynamic = ctl.dynamic if dynamic is None else dynamic
     single = ctl.choice != "multiple"
     fld = f"value.{key}"
 
@@ -520,8 +520,14 @@ class Compiled:
             answer = _pairwise_check(ctl)
         elif tag == "Ranker":
             answer = _ranker_check(ctl, config.buckets.get(ctl.name, ()))
+        elif tag == "VideoRectangle":
+            # Labels come from the Labels tags that label the same video.
+            siblings = [c for c in config.controls.values() if c.tag == "Labels" and set(c.to_name) & set(ctl.to_name)]
+            allowed = {k: v for c in siblings for k, v in c.label_values.items()}
+            dyn = any(c.dynamic for c in siblings) or not siblings
+            answer = _labels_check(ctl, "labels", False, allowed, dyn)
         elif key is not None:
-            answer = _labels_check(ctl, key, required=tag != "VideoRectangle")
+            answer = _labels_check(ctl, key, required=True)
         self.value_checks: dict[str, Check] = {}
         for t in to_names:
             geometry: Check | None = None
