@@ -17,6 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+EXTRA_INDEXES: list[tuple[str, str, list[str]]] = [
+    ("ix_tasks_project_open_count", "tasks", ["project_id", "is_labeled", "total_annotations", "id"]),
+    ("ix_annotations_project_gt", "annotations", ["project_id", "ground_truth", "task_id"]),
+    ("ix_annotations_task_user", "annotations", ["task_id", "completed_by_id", "was_cancelled"]),
+    ("ix_drafts_user_postponed", "drafts", ["user_id", "was_postponed", "updated_at"]),
+    ("ix_predictions_project_version_id", "predictions", ["project_id", "model_version", "score", "id"]),
+]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -55,17 +63,16 @@ def upgrade() -> None:
         sa.Column("generation", sa.Integer(), nullable=False),
     )
     op.create_index(
-        "ix_sampling_cursors_key", "sampling_cursors", ["project_id", "model_version", "direction"], unique=True
+        "ix_sampling_cursors_key",
+        "sampling_cursors",
+        ["project_id", "model_version", "direction"],
+        unique=True,
     )
 
     # Label-stream queries on existing tables: breadth-first (most-started open tasks first),
     # ground truth first, the postponed queue, and the score-ordered scan with its tie-breaker.
-    op.create_index("ix_tasks_project_open_count", "tasks", ["project_id", "is_labeled", "total_annotations", "id"])
-    op.create_index("ix_annotations_project_gt", "annotations", ["project_id", "ground_truth", "task_id"])
-    op.create_index("ix_annotations_task_user", "annotations", ["task_id", "completed_by_id", "was_cancelled"])
-    op.create_index("ix_drafts_user_postponed", "drafts", ["user_id", "was_postponed", "updated_at"])
-    op.create_index("ix_predictions_project_version_id", "predictions", ["project_id", "model_version", "score", "id"])
-
+    for name, table, columns in EXTRA_INDEXES:
+        op.create_index(name, table, columns)
 
 def downgrade() -> None:
     op.drop_index("ix_predictions_project_version_id", table_name="predictions")

@@ -1,0 +1,204 @@
+"""Sampling strategies, registered by name; third parties add theirs via the `lsx.samplers` group.
+
+A strategy is a small class with one method, `candidates(pool)`, returning task ids in the order
+it wants them served. The engine applies every queue rule around it (locks, ground truth,
+breadth-first, postponed and skipped queues), so a strategy only decides an order.
+
+Label Studio's strings ("Sequential sampling", ...) are accepted everywhere a name is, and
+`sampling_label` gives Label Studio's string back where one exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from sqlalchemy import Select, bindparam, select
+
+from lsx.engine.db.models import Prediction
+from lsx.engine.errors import InputError
+from lsx.engine.sampling import queues
+from lsx.engine.sampling.pool import P, Pool, T, tasks
+
+ENTRY_POINT_GROUP = "lsx.samplers"
+
+
+class Sampler:
+    """Base of every strategy. Subclasses set `name`, `queue`, optionally `label`, and implement
+    `candidates`."""
+
+    name: ClassVar[str]
+    label: ClassVar[str | None] = None  # Label Studio's `sampling` string, when LS has one
+    queue: ClassVar[str] = queues.SEQUENCE  # the queue label answers from this strategy carry
+    help: ClassVar[str] = ""
+
+    def candidates(self, pool: Pool) -> list[int]:
+        """Task ids from `pool` in serving order; a handful (`pool.limit`) is enough.
+
+        Build queries with `pool.where` (a condition over the `tasks` alias, columns `T`) and run
+        them with `pool.ids(stmt)`, or use the helpers `pool.ordered(...)` and `pool.random()`.
+        """
+        raise NotImplementedError
+
+
+class Sequential(Sampler):
+    name = "sequential"
+    label = "Sequential sampling"
+    queue = queues.SEQUENCE
+    help = "Tasks in id order."
+
+    def candidates(self, pool: Pool) -> list[int]:
+        """The lowest task ids first."""
+        return pool.ordered(T.id)
+
+
+class Uniform(Sampler):
+    name = "uniform"
+    label = "Uniform sampling"
+    queue = queues.UNIFORM
+    help = "Tasks in random order."
+
+    def candidates(self, pool: Pool) -> list[int]:
+        """Tasks from a random point of the project."""
+        return pool.random()
+
+
+_pred = Prediction.__table__
+_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+class Uncertainty(Sampler):
+    """Lowest prediction score (for the project's model version) first."""
+
+    name = "uncertainty"
+    label = "Uncertainty sampling"
+    queue = queues.ACTIVE_LEARNING
+    help = "Lowest prediction score for the project's model version first (active learning)."
+    descending: ClassVar[bool] = False
+    # With other annotators at work, serve one of the N best at random, so they do not all queue
+    # for the same task (Label Studio samples 50; 10 keeps next_task cheap).
+    sample_size: ClassVar[int] = 10
+
+    def candidates(self, pool: Pool) -> list[int]:
+        """Tasks by prediction score; random among the best few when others annotate too;
+        random tasks when no prediction matches the project's model version."""
+        n = max(pool.limit, self.sample_size if pool.others_active else 1)
+        stmt = self._statement(pool, n)
+        seen: dict[int, None] = {}
+        for task_id in pool.ids(stmt, mv=pool.project.model_version or ""):
+            seen.setdefault(task_id, None)
+        found = list(seen)
+        if not found:
+            return pool.random()
+        if pool.others_active:
+            return pool.shuffled(found)
+        return found
+
+    def _statement(self, pool: Pool, n: int) -> Select[Any]:
+        key = (type(self).__name__, self.descending, pool.cache_key, n)
+        stmt = _STATEMENTS.get(key) if pool.cache_key else None
+        if stmt is None:
+            score = _pred.c.score.desc() if self.descending else _pred.c.score.asc()
+            pid = _pred.c.id.desc() if self.descending else _pred.c.id.asc()
+            stmt = (
+                select(T.id)
+                .select_from(_pred.join(tasks, T.id == _pred.c.task_id))
+                .where(
+                    _pred.c.project_id == P,
+                    _pred.c.model_version == bindparam("mv"),
+                    _pred.c.score.is_not(None),
+                    pool.where,
+                )
+                .order_by(score, pid)
+                .limit(n)
+            )
+            if pool.cache_key:
+                _STATEMENTS[key] = stmt
+        return stmt
+
+
+class Confidence(Uncertainty):
+    """Highest prediction score first: review a model's surest guesses."""
+
+    name = "confidence"
+    label = None
+    queue = queues.CONFIDENCE
+    help = "Highest prediction score for the project's model version first (review sure guesses)."
+    descending = True
+
+
+BUILTINS: tuple[type[Sampler], ...] = (Sequential, Uniform, Uncertainty, Confidence)
+_REGISTRY: dict[str, type[Sampler]] = {cls.name: cls for cls in BUILTINS}
+_loaded_entry_points = False
+
+
+def register(cls: type[Sampler] | None = None, *, name: str | None = None) -> Any:
+    """Register a strategy class (usable as a decorator). Built-ins register the same way."""
+
+    def add(c: type[Sampler]) -> type[Sampler]:
+        key = name or c.name
+        if not key or not hasattr(c, "candidates"):
+            raise InputError(f"sampler {c!r} needs a name and a candidates(pool) method")
+        _REGISTRY[key] = c
+        return c
+
+    return add(cls) if cls is not None else add
+
+
+def load_entry_points(*, force: bool = False) -> None:
+    """Register strategies that installed packages declare under `lsx.samplers`."""
+    global _loaded_entry_points
+    if _loaded_entry_points and not force:
+        return
+    _loaded_entry_points = True
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        cls = obj if isinstance(obj, type) else None
+        if cls is None and callable(obj):
+            cls = _wrap(ep.name, obj)
+        if cls is not None:
+            _REGISTRY.setdefault(ep.name, cls)
+            if not getattr(cls, "name", None):
+                cls.name = ep.name
+
+
+def _wrap(name: str, fn: Callable[[Pool], list[int]]) -> type[Sampler]:
+    return type(f"Sampler_{name}", (Sampler,), {"name": name, "candidates": lambda self, pool: fn(pool)})
+
+
+def registry() -> dict[str, type[Sampler]]:
+    load_entry_points()
+    return dict(_REGISTRY)
+
+
+def _by_label() -> dict[str, str]:
+    return {cls.label.lower(): name for name, cls in registry().items() if cls.label}
+
+
+def normalize_sampling(name: str) -> str:
+    """lsx's name for a strategy given lsx's name or Label Studio's string (case-insensitive)."""
+    text = str(name or "").strip()
+    reg = registry()
+    if text in reg:
+        return text
+    lowered = text.lower()
+    for key in reg:
+        if key.lower() == lowered:
+            return key
+    by_label = _by_label()
+    if lowered in by_label:
+        return by_label[lowered]
+    valid = sorted(reg) + sorted(cls.label for cls in reg.values() if cls.label)
+    raise InputError(f"unknown sampling {name!r}; valid: {', '.join(repr(v) for v in valid)}")
+
+
+def sampling_label(name: str) -> str:
+    """Label Studio's string for a strategy when it has one (else lsx's name)."""
+    key = normalize_sampling(name)
+    return registry()[key].label or key
+
+
+def get_sampler(name: str) -> Sampler:
+    """An instance of the strategy a project names (lsx name or LS string)."""
+    return registry()[normalize_sampling(name)]()

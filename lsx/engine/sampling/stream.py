@@ -1,0 +1,399 @@
+"""The label stream: `next_task` and the calls that end or extend a claim.
+
+next_task follows the reference §4 in order: candidates (step 2), the task U already holds
+(3b), ground truth first (3c), breadth-first (3e), the project's strategy (4), the postponed and
+skipped queues (5), then lock (6) and history (7). Each answer names its queue.
+
+Concurrency: on SQLite the whole call is one BEGIN IMMEDIATE transaction, so claims are
+serialized and need no second look. On PostgreSQL a claim takes the task's row lock with
+`FOR UPDATE SKIP LOCKED` (annotators skip rows others are claiming instead of waiting) and then
+re-checks the task in a fresh snapshot; every writer that changes a task's slots (claims,
+annotations) holds that row lock, so no task gets more holders than it still needs.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+import lsx.engine.annotations as ann_service
+from lsx.engine.access.actor import Actor
+from lsx.engine.db.models import Annotation, Draft, Project
+from lsx.engine.errors import Conflict, InputError, NotFound
+from lsx.engine.sampling import queues
+from lsx.engine.sampling import queues_sql as Q
+from lsx.engine.sampling.clock import Clock, seconds
+from lsx.engine.sampling.models import LabelStreamHistory, TaskLock
+from lsx.engine.sampling.pool import Pool, T
+from lsx.engine.sampling.strategies import Sampler, get_sampler
+from lsx.engine.task_state import REQUEUE_FOR_ME, REQUEUE_FOR_OTHERS, SKIP_QUEUES
+
+_locks = TaskLock.__table__
+_history = LabelStreamHistory.__table__
+_RNG = random.Random()
+MAX_LOCKS_PER_ANNOTATOR = 2
+Now = float | datetime | Clock | None
+
+
+@dataclass(frozen=True)
+class NextTask:
+    """A served task: what to show, which queue it came from, and the lock taken on it."""
+
+    task_id: int
+    project_id: int
+    inner_id: int
+    data: dict[str, Any]
+    queue: str
+    lock_id: int | None
+    lock_expires_at: float | None
+    allow_skip: bool = True
+    allow_postpone: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        """Label Studio's /next answer fields (task + queue + unique_lock_id)."""
+        return {
+            "id": self.task_id,
+            "project": self.project_id,
+            "inner_id": self.inner_id,
+            "data": self.data,
+            "queue": self.queue,
+            "unique_lock_id": self.lock_id,
+            "lock_expires_at": (
+                datetime.fromtimestamp(self.lock_expires_at, UTC).isoformat().replace("+00:00", "Z")
+                if self.lock_expires_at is not None
+                else None
+            ),
+            "allow_skip": self.allow_skip,
+            "allow_postpone": self.allow_postpone,
+        }
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    task_id: int
+    queue: str
+    served_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"taskId": self.task_id, "task_id": self.task_id, "queue": self.queue,
+                "served_at": self.served_at.isoformat()}
+
+
+@contextmanager
+def _tx(target: Any) -> Iterator[tuple[Session, int]]:
+    """A write transaction from a Workspace, or the caller's Session; plus the default lock TTL."""
+    if isinstance(target, Session):
+        with nullcontext(target) as s:
+            yield s, int(os.environ.get("LSX_TASK_LOCK_TTL") or 3600)
+        return
+    with target.session() as s:
+        yield s, int(target.settings.task_lock_ttl)
+
+
+def _ttl(project_ttl: int | None, default: int, override: int | None) -> int:
+    if override is not None:
+        return int(override)
+    return int(project_ttl) if project_ttl else int(default)
+
+
+_SAMPLERS: dict[str, Sampler] = {}
+
+
+def _sampler(name: str) -> Sampler:
+    found = _SAMPLERS.get(name)
+    if found is None:
+        found = _SAMPLERS[name] = get_sampler(name or "sequential")
+    return found
+
+
+def next_task(
+    target: Any,
+    project_id: int,
+    actor: Actor,
+    *,
+    view: Sequence[int] | None = None,
+    exclude: Sequence[int] = (),
+    now: Now = None,
+    rng: random.Random | None = None,
+    lock_ttl: int | None = None,
+) -> NextTask | None:
+    """The next task for `actor` in the project, locked for them; None when nothing is left.
+
+    `target` is a Workspace (a write transaction is opened) or a Session (the caller's).
+    `view` is "label as displayed": the caller's filtered, ordered task ids are the queue.
+    `exclude` lets a front end prefetch (`exclude=[current]`); an annotator holds at most two
+    locks, the current one (exclude[0]) and the new one.
+    """
+    with _tx(target) as (session, default_ttl):
+        return _next(session, project_id, actor, view, tuple(int(x) for x in exclude), seconds(now),
+                     rng or _RNG, default_ttl, lock_ttl)
+
+
+def _next(
+    session: Session, project_id: int, actor: Actor, view: Sequence[int] | None, exclude: tuple[int, ...],
+    now: float, rng: random.Random, default_ttl: int, lock_ttl: int | None,
+) -> NextTask | None:
+    conn = session.connection()
+    params: dict[str, Any] = {"p": project_id, "u": actor.id, "now": now, "exclude": list(exclude)}
+    proj = conn.execute(Q.project_statement(), params).first()
+    if proj is None or proj.organization_id != actor.organization_id:
+        raise NotFound(f"project {project_id} not found")
+    skip_queue = proj.skip_queue if proj.skip_queue in SKIP_QUEUES else REQUEUE_FOR_OTHERS
+    pg = conn.dialect.name == "postgresql"
+    overlap = "any"
+    labels: list[str] = []
+    if proj.show_overlap_first:
+        overlap = "multi" if conn.execute(Q.any_multi_overlap(skip_queue), params).first() else "single"
+        labels.append(queues.OVERLAP_FIRST)
+    pool = Pool(conn, proj, actor.id, now, exclude, Q.where(skip_queue, overlap), params,
+                limit=8 if pg else 1, rng=rng, others_active=bool(proj.others_active),
+                cache_key=(skip_queue, overlap))
+    claim = _Claimer(conn, params, pg)
+    found: tuple[int, str, bool, bool] | None = None  # task, queue, lock it, allow postpone
+    evaluation = bool(proj.annotator_evaluation_enabled)
+
+    if view is not None:
+        task_id = _first_in_view(pool, claim, view, Q.main(skip_queue, overlap))
+        if task_id is not None:
+            found = (task_id, queues.DATA_MANAGER, True, True)
+    else:
+        if proj.held is not None:
+            found = (int(proj.held), queues.TASK_LOCK, False, True)
+        if found is None and evaluation:
+            sequential = (proj.sampling or "sequential") in ("sequential", "Sequential sampling")
+            q = Q.ground_truth(skip_queue, overlap, not sequential)
+            ids = pool.ids(q.listing)
+            task_id = claim.first(ids if sequential else pool.shuffled(ids), q.recheck)
+            if task_id is not None:
+                found = (task_id, queues.GROUND_TRUTH, False, True)
+        if found is None and proj.maximum_annotations > 1:
+            q = Q.breadth_first(skip_queue, overlap, evaluation)
+            rows = conn.execute(q.listing, params).all()
+            if rows:
+                top = rows[0][1]
+                task_id = claim.first(pool.shuffled([r[0] for r in rows if r[1] == top]), q.recheck)
+                if task_id is None:
+                    task_id = claim.first([r[0] for r in rows if r[1] != top], q.recheck)
+                if task_id is not None:
+                    found = (task_id, queues.BREADTH_FIRST, True, True)
+        if found is None:
+            sampler = _sampler(proj.sampling)
+            task_id = claim.first(sampler.candidates(pool), Q.main(skip_queue, overlap).recheck)
+            if task_id is not None:
+                found = (task_id, sampler.queue, True, True)
+    if found is None:
+        q = Q.postponed(skip_queue)
+        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck)
+        if task_id is not None:
+            found = (task_id, queues.POSTPONED, True, False)
+    if found is None and skip_queue == REQUEUE_FOR_ME:
+        q = Q.skipped()
+        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck)
+        if task_id is not None:
+            found = (task_id, queues.SKIPPED, True, True)
+    if found is None:
+        return None
+
+    task_id, queue, take_lock, allow_postpone = found
+    lock_id: int | None = None
+    expires: float | None = None
+    if take_lock:
+        expires = now + _ttl(proj.task_lock_ttl, default_ttl, lock_ttl)
+        lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires)
+    elif queue == queues.TASK_LOCK:
+        lock_id, expires = conn.execute(
+            select(_locks.c.id, _locks.c.expire_at).where(_locks.c.task_id == task_id,
+                                                          _locks.c.user_id == actor.id)
+        ).one()
+    conn.execute(_history.insert(), {"project_id": project_id, "user_id": actor.id, "task_id": task_id,
+                                     "queue": queues.join(*labels, queue), "created_at": datetime.now(UTC)})
+    row = conn.execute(_TASK_ROW, {"id": task_id}).one()
+    return NextTask(task_id, project_id, row.inner_id, row.data, queues.join(*labels, queue), lock_id, expires,
+                    allow_skip=bool(row.allow_skip), allow_postpone=allow_postpone)
+
+
+_TASK_ROW = select(T.inner_id, T.data, T.allow_skip).where(T.id == Q.ID)
+
+
+def _restrict(ids: list[int], view: Sequence[int] | None) -> list[int]:
+    if view is None:
+        return ids
+    allowed = set(view)
+    return [i for i in ids if i in allowed]
+
+
+def _first_in_view(pool: Pool, claim: _Claimer, view: Sequence[int], queue: Q.Queue) -> int | None:
+    """Label as displayed: the first candidate in the caller's order, read in chunks."""
+    chunk = 500
+    stmt = select(T.id).where(pool.where, T.id.in_(bindparam("view", expanding=True)))
+    for start in range(0, len(view), chunk):
+        part = [int(i) for i in view[start:start + chunk]]
+        ok = set(pool.ids(stmt, view=part))
+        task_id = claim.first([i for i in part if i in ok], queue.recheck)
+        if task_id is not None:
+            return task_id
+    return None
+
+
+class _Claimer:
+    """Take the first free task of a list: directly on SQLite (the transaction is serialized),
+    with a row lock and a re-check on PostgreSQL."""
+
+    def __init__(self, conn: Connection, params: dict[str, Any], pg: bool) -> None:
+        self.conn, self.params, self.pg = conn, params, pg
+
+    def first(self, ids: Sequence[int], recheck: Any) -> int | None:
+        if not self.pg:
+            return int(ids[0]) if ids else None
+        for task_id in dict.fromkeys(ids):
+            got = self.conn.execute(_ROW_LOCK, {"id": task_id}).first()
+            if got is None:
+                continue  # another annotator is claiming it right now
+            if self.conn.execute(recheck, {**self.params, "id": task_id}).first() is not None:
+                return int(task_id)
+        return None
+
+
+_ROW_LOCK = select(T.id).where(T.id == Q.ID).with_for_update(skip_locked=True)
+
+
+def _take_lock(
+    conn: Connection, project_id: int, user_id: int, task_id: int, exclude: tuple[int, ...], now: float,
+    expires: float,
+) -> int:
+    """Lock `task_id` for the user: drop their other locks here except the current one
+    (exclude[0]), drop expired locks on the task, then insert."""
+    keep = list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1])
+    conn.execute(
+        delete(_locks).where(
+            ((_locks.c.project_id == project_id) & (_locks.c.user_id == user_id) & _locks.c.task_id.not_in(keep))
+            | ((_locks.c.task_id == task_id) & ((_locks.c.expire_at <= now) | (_locks.c.user_id == user_id)))
+        )
+    )
+    result = conn.execute(
+        insert(_locks).values(task_id=task_id, project_id=project_id, user_id=user_id, expire_at=expires,
+                              created_at=now)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+# --- ending or extending a claim -----------------------------------------------------------------
+
+
+def submit(
+    target: Any,
+    actor: Actor,
+    task_id: int,
+    result: list[dict[str, Any]],
+    *,
+    lead_time: float | None = None,
+    draft_id: int | None = None,
+    parent_prediction: int | None = None,
+) -> Annotation:
+    """Submit the actor's annotation; a task they skipped before gets that skip turned into it.
+    Releases their lock and consumes their drafts on the task."""
+    with _tx(target) as (session, _):
+        skipped = session.scalars(
+            select(Annotation).where(Annotation.task_id == task_id, Annotation.completed_by_id == actor.id,
+                                     Annotation.was_cancelled.is_(True)).order_by(Annotation.id)
+        ).first()
+        if skipped is not None and draft_id is None:
+            ann = ann_service.update_annotation(session, actor, skipped.id, result=result, was_cancelled=False,
+                                                lead_time=lead_time)
+            ann_service._release_lock(session, task_id, actor.id)
+        else:
+            ann = ann_service.create_annotation(session, actor, task_id, result=result, lead_time=lead_time,
+                                                draft_id=draft_id, parent_prediction=parent_prediction)
+        session.execute(delete(Draft).where(Draft.task_id == task_id, Draft.user_id == actor.id,
+                                            Draft.annotation_id.is_(None)))
+        return ann
+
+
+def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None) -> Annotation:
+    """Skip: a cancelled annotation (the skip-queue mode decides who sees the task again)."""
+    with _tx(target) as (session, _):
+        existing = session.scalars(
+            select(Annotation).where(Annotation.task_id == task_id, Annotation.completed_by_id == actor.id,
+                                     Annotation.was_cancelled.is_(True)).order_by(Annotation.id)
+        ).first()
+        if existing is not None:  # skipped again from the skipped queue: to the back of it
+            ann_service.load_task(session, actor, task_id, for_update=True)
+            existing.updated_at = datetime.now(UTC)
+            ann_service._release_lock(session, task_id, actor.id)
+            return existing
+        return ann_service.create_annotation(session, actor, task_id, result=[], was_cancelled=True,
+                                             lead_time=lead_time)
+
+
+def postpone(
+    target: Any, actor: Actor, task_id: int, *, result: list[dict[str, Any]] | None = None,
+    lead_time: float | None = None,
+) -> Draft:
+    """Postpone: a postponed draft; the task comes back in the postponed queue."""
+    with _tx(target) as (session, _):
+        return ann_service.save_draft(session, actor, task_id, result=result, lead_time=lead_time,
+                                      was_postponed=True)
+
+
+def release(target: Any, actor: Actor, task_id: int) -> bool:
+    """Give the task back; True when the actor held a lock on it."""
+    with _tx(target) as (session, _):
+        ann_service.load_task(session, actor, task_id)
+        res = session.execute(delete(TaskLock).where(TaskLock.task_id == task_id, TaskLock.user_id == actor.id))
+        return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def heartbeat(target: Any, actor: Actor, task_id: int, *, now: Now = None, lock_ttl: int | None = None) -> float:
+    """Extend the actor's lock (they are still working); returns the new expiry (Unix seconds).
+
+    An expired lock is taken again if nobody else took the slot meanwhile; otherwise Conflict.
+    """
+    t = seconds(now)
+    with _tx(target) as (session, default_ttl):
+        _task, project = ann_service.load_task(session, actor, task_id, for_update=True)
+        expires = t + _ttl(project.task_lock_ttl, default_ttl, lock_ttl)
+        conn = session.connection()
+        res = conn.execute(
+            update(_locks).where(_locks.c.task_id == task_id, _locks.c.user_id == actor.id, _locks.c.expire_at > t)
+            .values(expire_at=expires)
+        )
+        if res.rowcount:
+            return expires
+        skip_queue = project.skip_queue if project.skip_queue in SKIP_QUEUES else REQUEUE_FOR_OTHERS
+        params = {"p": project.id, "u": actor.id, "now": t, "exclude": [], "id": task_id}
+        if conn.execute(Q.main(skip_queue, "any").recheck, params).first() is None:
+            raise Conflict(f"the lock on task {task_id} expired and the task went to another annotator")
+        _take_lock(conn, project.id, actor.id, task_id, (task_id,), t, expires)
+        return expires
+
+
+def history(target: Any, actor: Actor, project_id: int, *, limit: int = 20) -> list[HistoryEntry]:
+    """The tasks last served to the actor in the project, newest first, each once."""
+    ctx = target.read() if not isinstance(target, Session) else nullcontext(target)
+    with ctx as session:
+        org = session.scalar(select(Project.organization_id).where(Project.id == project_id))
+        if org is None or org != actor.organization_id:
+            raise NotFound(f"project {project_id} not found")
+        if limit < 1:
+            raise InputError("limit must be at least 1")
+        rows = session.execute(
+            select(_history.c.task_id, _history.c.queue, _history.c.created_at)
+            .where(_history.c.project_id == project_id, _history.c.user_id == actor.id)
+            .order_by(_history.c.id.desc())
+            .limit(limit * 5)
+        )
+        seen: dict[int, HistoryEntry] = {}
+        for task_id, queue, created in rows:
+            if task_id not in seen:
+                seen[task_id] = HistoryEntry(task_id, queue, created)
+            if len(seen) >= limit:
+                break
+        return list(seen.values())
