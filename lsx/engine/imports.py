@@ -438,7 +438,7 @@ def run_import(
     batch: list[PreparedTask] = []
     consumed = 0
     try:
-        for consumed, (where, item) in enumerate(items, 1):  # noqa: B007 - consumed is used after the loop
+        for consumed, (where, item) in enumerate(items, 1):
             if consumed <= resume_from:
                 continue
             try:

@@ -75,7 +75,7 @@ def _check_value(name: str, value: Any) -> Any:
     if name == "skip_queue" and value not in SKIP_QUEUES:
         raise InputError(f"skip_queue must be one of {', '.join(SKIP_QUEUES)}, got {value!r}")
     if name == "sampling":
-        from lsx.engine.sampling import normalize_sampling
+        from lsx.engine.sampling.strategies import normalize_sampling
 
         return normalize_sampling(value)
     if name == "title" and not value.strip():
@@ -107,7 +107,8 @@ def check_config(xml: str, *, source: str = "config.xml") -> ConfigInfo:
     from lsx.engine.config import parse_config
 
     config = parse_config(xml, source=source)
-    return ConfigInfo(xml, hashlib.sha256(xml.encode()).hexdigest(), config.parsed_label_config(), dict(config.data_types))
+    digest = hashlib.sha256(xml.encode()).hexdigest()
+    return ConfigInfo(xml, digest, config.parsed_label_config(), dict(config.data_types))
 
 
 def get_project(session: Session, actor: Actor, project_id: int, *, for_update: bool = False) -> Project:
@@ -313,7 +314,7 @@ def project_counts(session: Session, project_ids: list[int]) -> dict[int, dict[s
 
 def project_json(session: Session, project: Project, counts: dict[str, int] | None = None) -> dict[str, Any]:
     """The project object as Label Studio's API returns it (reference §5.4)."""
-    from lsx.engine.sampling import sampling_label
+    from lsx.engine.sampling.strategies import sampling_label
 
     counts = counts if counts is not None else project_counts(session, [project.id])[project.id]
     creator = session.get(User, project.created_by_id) if project.created_by_id else None

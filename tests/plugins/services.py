@@ -56,13 +56,17 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    subprocess.run(
+    started = subprocess.run(
         [*run_as, str(PG_BIN / "pg_ctl"), "-D", data, "-l", f"{data}/server.log", "-w", "-o",
          f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-         "-c full_page_writes=off -c max_connections=200"],
-        check=True,
+         "-c full_page_writes=off -c max_connections=100 -c shared_buffers=32MB", "start"],
         capture_output=True,
+        text=True,
     )
+    if started.returncode != 0:
+        log = Path(data, "server.log")
+        detail = log.read_text()[-2000:] if log.exists() else started.stderr
+        raise RuntimeError(f"PostgreSQL did not start: {detail}")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:

@@ -1,0 +1,172 @@
+"""Export a project in any registered format, streamed: memory does not grow with project size.
+
+Tasks, annotations and predictions are read by three cursors ordered by task id and merged, so a
+task's annotations arrive with it without holding the project in memory. Files are written under a
+temporary name and renamed, so a crash never leaves a truncated export behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from lsx.engine.access.actor import Actor
+from lsx.engine.db.stream import stream_rows
+from lsx.engine.errors import InputError
+from lsx.engine.formats.registry import EXPORTERS, ExportContext, TaskRecord
+
+Progress = Callable[..., None]
+
+
+@dataclass
+class ExportReport:
+    format: str
+    path: str
+    task_count: int = 0
+    annotation_count: int = 0
+    duration: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "path": self.path,
+            "task_count": self.task_count,
+            "annotation_count": self.annotation_count,
+            "duration": round(self.duration, 3),
+        }
+
+
+_VISIBLE = (
+    "(t.task_import_id IS NULL OR t.task_import_id NOT IN "
+    "(SELECT id FROM task_imports WHERE state != 'committed'))"
+)
+_TASK_SQL = (
+    "SELECT t.id, t.data, t.meta, t.created_at, t.updated_at, t.allow_skip, t.inner_id, t.total_annotations, "
+    "t.cancelled_annotations, t.total_predictions, t.updated_by_id, t.file_upload, t.is_labeled "
+    f"FROM tasks t WHERE t.project_id = %s AND {_VISIBLE} {{extra}} ORDER BY t.id"
+)
+_ANNOTATION_SQL = (
+    "SELECT a.task_id, a.id, a.completed_by_id, a.result, a.was_cancelled, a.ground_truth, a.created_at, "
+    "a.updated_at, a.draft_created_at, a.lead_time, a.result_count, a.unique_id, a.import_id, a.last_action, "
+    "a.bulk_created, a.updated_by_id, a.parent_prediction_id, a.parent_annotation_id "
+    "FROM annotations a WHERE a.project_id = %s ORDER BY a.task_id, a.id"
+)
+_PREDICTION_SQL = (
+    "SELECT p.task_id, p.id, p.result, p.model_version, p.score, p.cluster, p.neighbors, p.mislabeling, "
+    "p.created_at, p.updated_at FROM predictions p WHERE p.project_id = %s ORDER BY p.task_id, p.id"
+)
+
+
+def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(task_id, rows) groups from rows sorted by task id."""
+    current: int | None = None
+    group: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row[0] != current:
+            if current is not None:
+                yield current, group
+            current, group = row[0], []
+        group.append(row)
+    if current is not None:
+        yield current, group
+
+
+class _Merge:
+    """Advance a grouped stream to a task id; groups of tasks not exported are skipped."""
+
+    def __init__(self, groups: Iterator[tuple[int, list[tuple[Any, ...]]]]) -> None:
+        self.groups = groups
+        self.head = next(groups, None)
+
+    def take(self, task_id: int) -> list[tuple[Any, ...]]:
+        while self.head is not None and self.head[0] < task_id:
+            self.head = next(self.groups, None)
+        if self.head is not None and self.head[0] == task_id:
+            rows = self.head[1]
+            self.head = next(self.groups, None)
+            return rows
+        return []
+
+
+def iter_task_records(session: Any, project_id: int, *, only_annotated: bool = False) -> Iterator[TaskRecord]:
+    extra = "AND (t.total_annotations + t.cancelled_annotations) > 0" if only_annotated else ""
+    tasks = stream_rows(session, _TASK_SQL.format(extra=extra), (project_id,))
+    anns = _Merge(_grouped(stream_rows(session, _ANNOTATION_SQL, (project_id,))))
+    preds = _Merge(_grouped(stream_rows(session, _PREDICTION_SQL, (project_id,))))
+    for row in tasks:
+        task_id = row[0]
+        has_ann = row[7] or row[8]
+        yield TaskRecord(row, anns.take(task_id) if has_ann else [], preds.take(task_id) if row[9] else [])
+
+
+def export_project(
+    ws: Any,
+    actor: Actor,
+    project_id: int,
+    fmt: str,
+    out: Path | str | IO[bytes],
+    *,
+    only_annotated: bool = False,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write the export; `out` is a path (written atomically), '-' for stdout, or a binary stream."""
+    from lsx.engine.projects import get_project
+
+    fmt = fmt.upper().replace("-", "_")
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise InputError(f"unknown export format {fmt!r}; formats: {', '.join(sorted(EXPORTERS))}")
+    started = time.perf_counter()
+    with ws.read() as s:
+        project = get_project(s, actor, project_id)
+        ctx = ExportContext(project=project, is_sqlite=ws.is_sqlite)
+        exporter.check(ctx)
+        records = iter_task_records(s, project_id, only_annotated=only_annotated)
+        if isinstance(out, str) and out == "-":
+            report = ExportReport(fmt, "-")
+            _write(exporter, ctx, records, sys.stdout.buffer, report, progress)
+        elif isinstance(out, str | Path):
+            target = Path(out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            report = ExportReport(fmt, str(target))
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+                    _write(exporter, ctx, records, fh, report, progress)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        else:
+            report = ExportReport(fmt, "<stream>")
+            _write(exporter, ctx, records, out, report, progress)
+    report.duration = time.perf_counter() - started
+    return report
+
+
+def _write(
+    exporter: Any, ctx: ExportContext, records: Iterator[TaskRecord], fh: IO[bytes], report: ExportReport,
+    progress: Progress | None,
+) -> None:
+    def counted() -> Iterator[TaskRecord]:
+        n = 0
+        for rec in records:
+            n += 1
+            report.annotation_count += len(rec.annotations)
+            if progress is not None and n % 10_000 == 0:
+                progress(n, None, "exporting")
+            yield rec
+        report.task_count = n
+
+    exporter.write(ctx, counted(), fh)
+    if progress is not None:
+        progress(report.task_count, report.task_count, "exported")

@@ -1,0 +1,97 @@
+"""JSON export in Label Studio's snapshot shape: tasks with full annotation and prediction objects.
+
+Task data is copied as stored JSON text where the database gives text (SQLite), so the common case
+is string assembly, not parse-and-dump.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import orjson
+
+from lsx.engine.formats.registry import (
+    ExportContext,
+    TaskRecord,
+    json_text,
+    register_exporter,
+    timestamp,
+)
+
+
+def _b(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _n(value: Any) -> str:
+    return "null" if value is None else orjson.dumps(value).decode()
+
+
+def annotation_text(row: tuple[Any, ...], project_id: int) -> str:
+    (task_id, ann_id, completed_by, result, cancelled, gt, created, updated, draft_created, lead, result_count,
+     unique_id, import_id, last_action, bulk_created, updated_by, parent_pred, parent_ann) = row
+    return (
+        f'{{"id":{ann_id},"completed_by":{_n(completed_by)},"result":{json_text(result)},'
+        f'"was_cancelled":{_b(cancelled)},"ground_truth":{_b(gt)},"created_at":{_n(timestamp(created))},'
+        f'"updated_at":{_n(timestamp(updated))},"draft_created_at":{_n(timestamp(draft_created))},'
+        f'"lead_time":{_n(lead)},"prediction":{{}},"result_count":{result_count},"unique_id":{_n(unique_id)},'
+        f'"import_id":{_n(import_id)},"last_action":{_n(last_action)},"bulk_created":{_b(bulk_created)},'
+        f'"task":{task_id},"project":{project_id},"updated_by":{_n(updated_by)},'
+        f'"parent_prediction":{_n(parent_pred)},"parent_annotation":{_n(parent_ann)},"last_created_by":null}}'
+    )
+
+
+def prediction_text(row: tuple[Any, ...], project_id: int) -> str:
+    task_id, pred_id, result, model_version, score, cluster, neighbors, mislabeling, created, updated = row
+    return (
+        f'{{"id":{pred_id},"result":{json_text(result)},"model_version":{_n(model_version)},'
+        f'"created_ago":"","score":{_n(score)},"cluster":{_n(cluster)},"neighbors":{json_text(neighbors)},'
+        f'"mislabeling":{_n(mislabeling)},"created_at":{_n(timestamp(created))},'
+        f'"updated_at":{_n(timestamp(updated))},"model":null,"model_run":null,"task":{task_id},'
+        f'"project":{project_id}}}'
+    )
+
+
+def task_text(rec: TaskRecord, project_id: int) -> str:
+    (task_id, data, meta, created, updated, allow_skip, inner_id, total, cancelled, total_pred, updated_by,
+     file_upload, _labeled) = rec.task
+    anns = ",".join(annotation_text(a, project_id) for a in rec.annotations)
+    preds = ",".join(prediction_text(p, project_id) for p in rec.predictions)
+    upload = f'"file_upload":{_n(file_upload)},' if file_upload else ""
+    return (
+        f'{{"id":{task_id},"annotations":[{anns}],{upload}"drafts":[],"predictions":[{preds}],'
+        f'"data":{json_text(data)},"meta":{json_text(meta)},"created_at":"{timestamp(created)}",'
+        f'"updated_at":"{timestamp(updated)}","allow_skip":{_b(allow_skip)},"inner_id":{inner_id},'
+        f'"total_annotations":{total},"cancelled_annotations":{cancelled},"total_predictions":{total_pred},'
+        f'"comment_count":0,"unresolved_comment_count":0,"last_comment_updated_at":null,"project":{project_id},'
+        f'"updated_by":{_n(updated_by)},"comment_authors":[]}}'
+    )
+
+
+class JsonExporter:
+    name = "JSON"
+    title = "JSON"
+    description = "Tasks with their annotations and predictions in Label Studio's JSON format."
+    extension = "json"
+
+    def check(self, ctx: ExportContext) -> None:
+        return None
+
+    def write(self, ctx: ExportContext, records: Iterator[TaskRecord], fh: IO[bytes]) -> None:
+        pid = ctx.project.id
+        write = fh.write
+        first = True
+        write(b"[")
+        buf: list[str] = []
+        for rec in records:
+            buf.append(("\n" if first else ",\n") + task_text(rec, pid))
+            first = False
+            if len(buf) >= 1000:
+                write("".join(buf).encode())
+                buf.clear()
+        write("".join(buf).encode())
+        write(b"\n]\n")
+
+
+register_exporter(JsonExporter())

@@ -1,0 +1,94 @@
+"""A Label Studio JSON export imported into lsx and exported again compares equal (ids aside)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from lsx.engine.access.actor import Actor
+from lsx.engine.exports import export_project
+from lsx.engine.imports import import_files
+from lsx.engine.projects import create_project
+from lsx.engine.workspace import Workspace
+
+LS = Path(__file__).parent.parent / "fixtures" / "ls"
+
+
+def _comparable(tasks: list[dict]) -> list[dict]:
+    """What must survive a round trip: data, results, meta and per-task counters."""
+    out = []
+    for t in tasks:
+        out.append({
+            "data": t["data"],
+            "meta": t.get("meta") or {},
+            "total_annotations": t["total_annotations"],
+            "cancelled_annotations": t["cancelled_annotations"],
+            "total_predictions": t["total_predictions"],
+            "annotations": [
+                (a["result"], a["was_cancelled"], a["ground_truth"], a["lead_time"]) for a in t["annotations"]
+            ],
+            "predictions": [(p["result"], p["model_version"], p["score"]) for p in t["predictions"]],
+        })
+    return out
+
+
+def _project(ws: Workspace, owner: Actor, kind: str) -> int:
+    with ws.session() as s:
+        return create_project(s, owner, kind, label_config=(LS / f"{kind}.config.xml").read_text()).id
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("kind", ["text", "image"])
+def test_label_studio_snapshot_export_round_trips(ws: Workspace, owner: Actor, kind: str, tmp_path: Path) -> None:
+    source = LS / f"{kind}.export.JSON.snapshot.json"
+    pid = _project(ws, owner, kind)
+    report = import_files(ws, owner, pid, [str(source)])
+    original = json.loads(source.read_text())
+    assert report.task_count == len(original)
+    out = tmp_path / "export.json"
+    export_project(ws, owner, pid, "JSON", out)
+    exported = json.loads(out.read_text())
+    assert _comparable(exported) == _comparable(original)
+
+
+@pytest.mark.parametrize("kind", ["text", "image"])
+def test_direct_export_with_prediction_ids_imports_with_warnings(ws: Workspace, owner: Actor, kind: str) -> None:
+    """Label Studio's direct JSON export lists predictions by id only: those are skipped, said so."""
+    pid = _project(ws, owner, kind)
+    report = import_files(ws, owner, pid, [str(LS / f"{kind}.export.JSON.json")])
+    assert report.prediction_count == 0
+    assert report.warnings and all("id only" in w for w in report.warnings)
+    assert report.annotation_count == 13
+
+
+@pytest.mark.parametrize("kind", ["text", "image"])
+@pytest.mark.parametrize("fmt", ["JSON_MIN", "CSV", "TSV"])
+def test_flat_exports_match_label_studio(ws: Workspace, owner: Actor, kind: str, fmt: str) -> None:
+    """JSON_MIN/CSV/TSV equal Label Studio's files for the same project, ids and times aside."""
+    pid = _project(ws, owner, kind)
+    import_files(ws, owner, pid, [str(LS / f"{kind}.export.JSON.snapshot.json")])
+    buf = io.BytesIO()
+    export_project(ws, owner, pid, fmt, buf)
+    ext = {"JSON_MIN": "JSON_MIN.json", "CSV": "CSV.csv", "TSV": "TSV.tsv"}[fmt]
+    expected = (LS / f"{kind}.export.{ext}").read_bytes().decode()
+    got = buf.getvalue().decode()
+    if fmt == "JSON_MIN":
+        volatile = {"id", "annotation_id", "annotator", "created_at", "updated_at"}
+        strip = lambda rows: [{k: v for k, v in r.items() if k not in volatile} for r in rows]  # noqa: E731
+        assert strip(json.loads(got)) == strip(json.loads(expected))
+    else:
+        import csv
+
+        delim = "," if fmt == "CSV" else "\t"
+        exp_rows = list(csv.reader(io.StringIO(expected), delimiter=delim))
+        got_rows = list(csv.reader(io.StringIO(got), delimiter=delim))
+        assert got_rows[0] == exp_rows[0]
+        header = exp_rows[0]
+        keep = [i for i, h in enumerate(header) if h not in {"id", "annotation_id", "annotator", "created_at",
+                                                             "updated_at"}]
+        assert [[r[i] for i in keep] for r in got_rows[1:]] == [[r[i] for i in keep] for r in exp_rows[1:]]
+        # Quoting follows Label Studio's: every line ends with CRLF, strings quoted.
+        assert got.split("\r\n")[0] == expected.split("\r\n")[0]
