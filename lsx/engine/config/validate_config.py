@@ -174,6 +174,14 @@ def validate_tree(root: Tag, source: str) -> Built:
             holder = ancestor_control(node)
             direct = parents.get(id(node))
             ok = holder is not None and holder.tag in spec.parents
+            up = direct
+            while not ok and up is not None:
+                if up.tag in spec.parents:
+                    ok = True
+                elif up.kind in _LAYOUT:
+                    up = parents.get(id(up))
+                    continue
+                break
             if node.tag == "Choice" and direct is not None and direct.tag == "Choice":
                 top = holder
                 if top is not None and top.tag == "Choices" and not top.get("allowNested", False):
