@@ -26,8 +26,9 @@ from lsx.engine.task_state import IGNORE_SKIPPED, REQUEUE_FOR_ME
 
 tasks = Task.__table__.alias("t")
 T = tasks.c
-_ann = Annotation.__table__
-_drafts = Draft.__table__
+# Aliases, so these subqueries never correlate with a queue that reads annotations or drafts.
+_ann = Annotation.__table__.alias("ua")
+_drafts = Draft.__table__.alias("ud")
 _locks = TaskLock.__table__
 _imports = TaskImport.__table__
 

@@ -76,23 +76,25 @@ class Uncertainty(Sampler):
     queue = queues.ACTIVE_LEARNING
     help = "Lowest prediction score for the project's model version first (active learning)."
     descending: ClassVar[bool] = False
-    # With other annotators at work, serve one of the N best at random, so they do not all queue
-    # for the same task (Label Studio samples 50; 10 keeps next_task cheap).
+    # With other annotators at work, tasks of equal best score are served in random order, so
+    # they do not all queue for the same one; this many rows are read to find the ties.
     sample_size: ClassVar[int] = 10
 
     def candidates(self, pool: Pool) -> list[int]:
-        """Tasks by prediction score; random among the best few when others annotate too;
+        """Tasks by prediction score; when others annotate too, random among equal scores;
         random tasks when no prediction matches the project's model version."""
         n = max(pool.limit, self.sample_size if pool.others_active else 1)
-        stmt = self._statement(pool, n)
-        seen: dict[int, None] = {}
-        for task_id in pool.ids(stmt, mv=pool.project.model_version or ""):
-            seen.setdefault(task_id, None)
-        found = list(seen)
-        if not found:
+        rows = pool.conn.execute(self._statement(pool, n), {**pool.params, "mv": pool.project.model_version or ""})
+        order: dict[int, float] = {}
+        for task_id, score in rows:
+            order.setdefault(task_id, score)
+        if not order:
             return pool.random()
+        found = list(order)
         if pool.others_active:
-            return pool.shuffled(found)
+            best = order[found[0]]
+            ties = [i for i in found if order[i] == best]
+            return pool.shuffled(ties) + found[len(ties):]
         return found
 
     def _statement(self, pool: Pool, n: int) -> Select[Any]:
@@ -102,7 +104,7 @@ class Uncertainty(Sampler):
             score = _pred.c.score.desc() if self.descending else _pred.c.score.asc()
             pid = _pred.c.id.desc() if self.descending else _pred.c.id.asc()
             stmt = (
-                select(T.id)
+                select(T.id, _pred.c.score)
                 .select_from(_pred.join(tasks, T.id == _pred.c.task_id))
                 .where(
                     _pred.c.project_id == P,

@@ -168,7 +168,7 @@ def _next(
         if proj.held is not None:
             found = (int(proj.held), queues.TASK_LOCK, False, True)
         if found is None and evaluation:
-            sequential = (proj.sampling or "sequential") in ("sequential", "Sequential sampling")
+            sequential = _sampler(proj.sampling).name == "sequential"
             q = Q.ground_truth(skip_queue, overlap, not sequential)
             ids = pool.ids(q.listing)
             task_id = claim.first(ids if sequential else pool.shuffled(ids), q.recheck)
