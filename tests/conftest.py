@@ -11,6 +11,7 @@ import pytest
 pytest_plugins = [
     "tests.plugins.services",
     "tests.plugins.workspace",
+    "tests.plugins.jobs",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"

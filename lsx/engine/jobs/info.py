@@ -71,7 +71,7 @@ class JobInfo:
             finished_at=_aware(job.finished_at),
             heartbeat_at=_aware(job.heartbeat_at),
             run_after=_aware(job.run_after),
-            stopping=job.status == CANCELED and job.active_target is not None,
+            stopping=job.status == CANCELED and job.finished_at is None,
         )
 
     @property

@@ -31,8 +31,7 @@ def reap_stale(ws: Workspace) -> list[int]:
     with ws.read() as s:
         stale = s.execute(
             select(Job.id, Job.attempts).where(
-                Job.status.in_((STARTED, CANCELED)), Job.active_target.is_not(None) | (Job.status == STARTED),
-                Job.heartbeat_at < cutoff,
+                Job.status.in_((STARTED, CANCELED)), Job.finished_at.is_(None), Job.heartbeat_at < cutoff,
             )
         ).all()
     reaped = []
