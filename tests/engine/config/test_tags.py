@@ -50,7 +50,8 @@ CASES: dict[str, tuple[str, str, str]] = {
         'missing required attribute "column"',
     ),
     "MultiChannel": (
-        '<TimeSeries name="ts" value="$ts"><MultiChannel height="200"><Channel column="x"/></MultiChannel></TimeSeries>',
+        '<TimeSeries name="ts" value="$ts"><MultiChannel height="200">'
+        '<Channel column="x"/></MultiChannel></TimeSeries>',
         '<View><MultiChannel height="200"/></View>',
         "must be inside <TimeSeries>",
     ),
@@ -179,7 +180,8 @@ CASES: dict[str, tuple[str, str, str]] = {
         "can label TimeSeries",
     ),
     "VideoRectangle": (
-        f'<Video name="v" value="$video"/><Labels name="l" toName="v">{LBL}</Labels><VideoRectangle name="r" toName="v"/>',
+        f'<Video name="v" value="$video"/><Labels name="l" toName="v">{LBL}</Labels>'
+        '<VideoRectangle name="r" toName="v"/>',
         IMG + '<VideoRectangle name="r" toName="img"/>',
         "can label Video",
     ),
