@@ -47,10 +47,10 @@ def parse_config(xml: str, *, source: str = "config.xml", strict: bool = False) 
             _cache.move_to_end(key)
             return hit
     root, task, errors, warnings = parse_xml(xml, source)
-    if errors:
+    if root is None:
         raise ConfigError(errors)
     built = validate_tree(root, source)
-    errors = built.errors
+    errors = errors + built.errors
     warnings = warnings + built.warnings
     if strict:
         errors = errors + warnings

@@ -93,12 +93,12 @@ def canonical_tag(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def parse_xml(xml: str, source: str) -> tuple[Tag, dict[str, Any] | None, list[Problem], list[Problem]]:
+def parse_xml(xml: str, source: str) -> tuple[Tag | None, dict[str, Any] | None, list[Problem], list[Problem]]:
     """Parse text into the tag tree; returns (root, comment task, errors, warnings).
 
-    Raises nothing: fatal problems come back as errors with a placeholder root.
+    Raises nothing: fatal problems come back as errors with no root.
     """
-    placeholder = Tag("View", "visual", MappingProxyType({}), MappingProxyType({}), None, (), 1, 1)
+    placeholder = None  # fatal problems: no tree to validate further
     if not isinstance(xml, str):
         return placeholder, None, [at(source, 1, 1, DOCUMENT, "config must be text")], []
     if len(xml) > MAX_BYTES or len(xml.encode("utf-8", "surrogatepass")) > MAX_BYTES:

@@ -33,7 +33,10 @@ def errors(xml: str, strict: bool = False) -> list[str]:
 
 
 def test_error_message_names_file_line_column_and_tag() -> None:
-    xml = '<View>\n  <Image name="img" value="$image"/>\n\n\n\n\n    <Choices name="x" toName="im"><Choice value="a"/></Choices>\n</View>'
+    xml = (
+        '<View>\n  <Image name="img" value="$image"/>\n\n\n\n\n    <Choices name="x" toName="im">'
+        '<Choice value="a"/></Choices>\n</View>'
+    )
     assert errors(xml) == ['config.xml:7:5: <Choices name="x">: toName "im" is not a tag']
 
 
@@ -69,7 +72,8 @@ def test_config_error_is_a_validation_failure_with_all_problems() -> None:
             'whenLabelValue "B"',
         ),
         (
-            f'<View>{TXT}<Choices name="c" toName="text"><Choice value="A"><Choice value="A1"/></Choice></Choices></View>',
+            f'<View>{TXT}<Choices name="c" toName="text"><Choice value="A">'
+            '<Choice value="A1"/></Choice></Choices></View>',
             "allowNested",
         ),
         ("<View><Bogus/></View>", "unknown tag <Bogus>"),
@@ -80,7 +84,10 @@ def test_config_rule_violations_are_errors(xml: str, fragment: str) -> None:
 
 
 def test_unknown_attribute_is_a_warning_and_an_error_when_strict() -> None:
-    xml = '<View><Text name="text" value="$text" sparkle="yes"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>'
+    xml = (
+        '<View><Text name="text" value="$text" sparkle="yes"/>'
+        '<Choices name="c" toName="text"><Choice value="a"/></Choices></View>'
+    )
     config = parse_config(xml)
     assert [w.field for w in config.warnings] == ["sparkle"]
     assert "unknown attribute" in str(config.warnings[0])
@@ -202,7 +209,8 @@ def test_export_formats_match_label_studio(project: str) -> None:
         ),
         ('<Audio name="a" value="$audio"/><TextArea name="t" toName="a"/>', {"ASR_MANIFEST"}, {"CONLL2003"}),
         (
-            '<Image name="i" valueList="$imgs"/><RectangleLabels name="r" toName="i"><Label value="a"/></RectangleLabels>',
+            '<Image name="i" valueList="$imgs"/><RectangleLabels name="r" toName="i">'
+            '<Label value="a"/></RectangleLabels>',
             set(),
             {"COCO", "YOLO", "VOC"},
         ),
@@ -212,8 +220,8 @@ def test_export_formats_match_label_studio(project: str) -> None:
             {"COCO", "YOLO"},
         ),
         (
-            '<Image name="i" value="$img"/><Rectangle name="r" toName="i"/><Labels name="l" toName="i"><Label value="a"/>'
-            "</Labels>",
+            '<Image name="i" value="$img"/><Rectangle name="r" toName="i"/>'
+            '<Labels name="l" toName="i"><Label value="a"/></Labels>',
             {"COCO", "YOLO", "VOC", "YOLO_OBB"},
             set(),
         ),
