@@ -8,6 +8,7 @@ visible before it commits); the export writes to a temporary name and renames.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +94,8 @@ def run_export(ws: Workspace, actor: Actor, params: dict[str, Any], handle: JobH
     from lsx.engine.exports import export_project
 
     out = Path(params["out"])
+    if handle.attempt > 1:
+        _remove_dead_temp_files(out, ws.settings.job_heartbeat_timeout)
     report = export_project(
         ws,
         actor,
@@ -103,6 +106,18 @@ def run_export(ws: Workspace, actor: Actor, params: dict[str, Any], handle: JobH
         progress=handle,
     )
     return {**report.as_json(), "out": str(out)}
+
+
+def _remove_dead_temp_files(out: Path, quiet_for: float) -> None:
+    """A killed attempt leaves its temporary file (`.<name>.*.part`) behind: remove those nobody has
+    written to for a heartbeat timeout (a live writer of the same name would still be writing)."""
+    cutoff = time.time() - quiet_for
+    for tmp in out.parent.glob(f".{out.name}.*.part"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 register_kind("import", run_import, timeout=6 * 3600, max_attempts=3, target=import_target)
