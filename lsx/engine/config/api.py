@@ -9,7 +9,7 @@ from collections import OrderedDict
 from types import MappingProxyType
 
 from lsx.engine.config.model import LabelConfig
-from lsx.engine.config.parser import parse_xml
+from lsx.engine.config.parser import MAX_BYTES, parse_xml
 from lsx.engine.config.problems import ConfigError
 from lsx.engine.config.validate_config import validate_tree
 
@@ -39,6 +39,10 @@ def parse_config(xml: str, *, source: str = "config.xml", strict: bool = False) 
             from lsx.engine.config.problems import at
 
             raise ConfigError([at(source, 1, 1, "<document>", "config must be text")])
+    if len(xml) > MAX_BYTES:  # before hashing: refuse huge input in O(1)
+        from lsx.engine.config.problems import at
+
+        raise ConfigError([at(source, 1, 1, "<document>", f"config is larger than the {MAX_BYTES // 2**20} MB limit")])
     h = config_hash(xml)
     key = (h, strict, source)
     with _lock:

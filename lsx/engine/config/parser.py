@@ -101,7 +101,7 @@ def parse_xml(xml: str, source: str) -> tuple[Tag | None, dict[str, Any] | None,
     placeholder = None  # fatal problems: no tree to validate further
     if not isinstance(xml, str):
         return placeholder, None, [at(source, 1, 1, DOCUMENT, "config must be text")], []
-    if len(xml) > MAX_BYTES or len(xml.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+    if len(xml) > MAX_BYTES or (len(xml) > MAX_BYTES // 4 and len(xml.encode("utf-8", "surrogatepass")) > MAX_BYTES):
         return (
             placeholder,
             None,
@@ -181,7 +181,9 @@ class _Builder:
             written = written.split("}", 1)[1]
         tag, kind = canonical_tag(written)
         raw = {str(k): str(v) for k, v in el.attrib.items()}
-        name = raw.get("name") or next((v for k, v in raw.items() if k.lower() == "name"), None)
+        name = raw.get("name")
+        if name is None and raw:
+            name = next((v for k, v in raw.items() if k.lower() == "name"), None)
         label = f'<{tag} name="{name}">' if name else f"<{tag}>"
         if kind is None:
             self.errors.append(at(self.source, line, col, f"<{written}>", f"unknown tag <{written}>"))

@@ -39,6 +39,16 @@ class Built:
         self.warnings: list[Problem] = []
 
 
+_REQUIRED: dict[str, tuple[Any, ...]] = {}
+
+
+def _required(spec: Any) -> tuple[Any, ...]:
+    req = _REQUIRED.get(spec.name)
+    if req is None:
+        req = _REQUIRED[spec.name] = tuple(a for a in spec.attrs.values() if a.required)
+    return req
+
+
 def option_text(node: Tag) -> str | None:
     """The label string of an option: alias, else value, else its text."""
     for key in ("alias", "value"):
@@ -87,8 +97,8 @@ def validate_tree(root: Tag, source: str) -> Built:
         spec = CATALOG.get(node.tag)
         if spec is None:
             continue
-        for a in spec.attrs.values():
-            if a.required and a.name not in node.attrs:
+        for a in _required(spec):
+            if a.name not in node.attrs:
                 err.append(on_tag(source, node, f'missing required attribute "{a.name}"', field=a.name))
         name = node.name
         if name is not None and node.tag != "Bucket":
@@ -377,9 +387,7 @@ def validate_tree(root: Tag, source: str) -> Built:
         if node.name is None:
             continue
         for key in ("value", "valueList"):
-            v = node.raw.get(key)
-            if v is None:
-                v = next((x for k, x in node.raw.items() if k.lower() == key.lower()), None)
+            v = node.attrs.get(key)
             if not isinstance(v, str) or len(v) < 2:
                 continue
             if v.startswith("$"):
