@@ -450,7 +450,8 @@ def run_import(
             except InputError as exc:
                 if not skip_invalid:
                     raise
-                report.rejected.append(Problem(exc.message, where=where, index=consumed - 1))
+                message = exc.message.removeprefix(f"{where}: ")
+                report.rejected.append(Problem(message, where=where, index=consumed - 1))
             if len(batch) >= BATCH_SIZE:
                 writer.flush(batch, consumed)
                 batch = []
