@@ -11,13 +11,13 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from lsx.engine import task_state
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
-from lsx.engine.db.models import Annotation, Draft, Membership, Prediction, Project, Task
+from lsx.engine.db.models import Annotation, AuditEvent, Draft, Membership, Prediction, Project, Task
 from lsx.engine.errors import Conflict, InputError, NotFound, PermissionDenied, ValidationFailed
 
 _UNSET: Any = object()
@@ -55,7 +55,15 @@ def validate_result(
     project: Project, result: Any, *, kind: str = "annotation", where: str = "result",
     task_data: dict[str, Any] | None = None,
 ) -> list[Any]:
-    """Check a result list's shape, then against the project's labeling config when available."""
+    """Check a result list against the project's labeling config (see check_result)."""
+    return check_result(project.label_config, result, kind=kind, where=where, task_data=task_data)
+
+
+def check_result(
+    label_config: str, result: Any, *, kind: str = "annotation", where: str = "result",
+    task_data: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Check a result list's shape, then against the labeling config when lsx.engine.config is there."""
     if not isinstance(result, list):
         raise InputError(f"{where}: must be a list of result items, got {type(result).__name__}")
     for i, item in enumerate(result):
@@ -72,7 +80,7 @@ def validate_result(
         return result
     error_type = getattr(config_module, "ConfigError", ())
     try:
-        config = _parsed(project.label_config)
+        config = _parsed(label_config)
     except error_type:  # a broken config is the projects module's problem, not this result's
         return result
     try:
@@ -84,10 +92,22 @@ def validate_result(
     return result
 
 
-def _release_lock(session: Session, task_id: int, user_id: int) -> None:
-    from lsx.engine.sampling.models import TaskLock
+_locks_delete: Any = None
 
-    session.execute(delete(TaskLock).where(TaskLock.task_id == task_id, TaskLock.user_id == user_id))
+
+def release_lock(conn: Connection, task_id: int, user_id: int) -> None:
+    """Drop the user's lock on the task."""
+    global _locks_delete
+    if _locks_delete is None:
+        from lsx.engine.sampling.models import TaskLock
+
+        locks = TaskLock.__table__
+        _locks_delete = delete(locks).where(locks.c.task_id == bindparam("t"), locks.c.user_id == bindparam("u"))
+    conn.execute(_locks_delete, {"t": task_id, "u": user_id})
+
+
+def _release_lock(session: Session, task_id: int, user_id: int) -> None:
+    release_lock(session.connection(), task_id, user_id)
 
 
 def _check_author(actor: Actor, user_id: int | None, what: str) -> None:
@@ -95,7 +115,7 @@ def _check_author(actor: Actor, user_id: int | None, what: str) -> None:
         actor.require("manager", what)
 
 
-def _member(session: Session, actor: Actor, user_id: int) -> int:
+def _member(session: Session | Connection, actor: Actor, user_id: int) -> int:
     found = session.scalar(
         select(Membership.user_id).where(
             Membership.user_id == user_id,
@@ -106,6 +126,28 @@ def _member(session: Session, actor: Actor, user_id: int) -> int:
     if found is None:
         raise InputError(f"completed_by: user {user_id} is not a member of this organization")
     return int(found)
+
+
+_t = Task.__table__
+_p = Project.__table__
+_a = Annotation.__table__
+_TASK_INFO = (
+    select(_t.c.project_id, _t.c.overlap, _t.c.allow_skip, _t.c.data, _t.c.total_annotations,
+           _t.c.cancelled_annotations, _t.c.is_labeled, _p.c.organization_id, _p.c.skip_queue, _p.c.label_config)
+    .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
+    .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
+)
+_TASK_INFO_LOCKED = _TASK_INFO.with_for_update(of=_t)
+_INSERT = insert(_a)
+_AUDIT = insert(AuditEvent.__table__)
+
+
+def _audit(conn: Connection, actor: Actor, action: str, object_type: str, object_id: int | None,
+           project_id: int | None, **detail: Any) -> None:
+    """audit.record for Core callers: the same row, without a unit of work."""
+    conn.execute(_AUDIT, {"organization_id": actor.organization_id, "actor_id": actor.id, "action": action,
+                          "object_type": object_type, "object_id": object_id, "project_id": project_id,
+                          "detail": detail, "created_at": _now()})
 
 
 def create_annotation(
@@ -126,67 +168,96 @@ def create_annotation(
     validate: bool = True,
 ) -> Annotation:
     """Create an annotation (a skip when `was_cancelled`); releases the author's lock on the task."""
-    task, project = load_task(session, actor, task_id, for_update=True)
+    ann_id = insert_annotation(
+        session.connection(), actor, task_id, result=result, was_cancelled=was_cancelled,
+        ground_truth=ground_truth, lead_time=lead_time, draft_id=draft_id, parent_prediction=parent_prediction,
+        parent_annotation=parent_annotation, completed_by=completed_by, unique_id=unique_id, import_id=import_id,
+        validate=validate,
+    )
+    loaded = session.identity_map.get(session.identity_key(Task, task_id))
+    if loaded is not None:
+        session.expire(loaded)
+    ann = session.get(Annotation, ann_id)
+    assert ann is not None
+    return ann
+
+
+def insert_annotation(
+    conn: Connection,
+    actor: Actor,
+    task_id: int,
+    *,
+    result: list[dict[str, Any]] | None = None,
+    was_cancelled: bool = False,
+    ground_truth: bool = False,
+    lead_time: float | None = None,
+    draft_id: int | None = None,
+    parent_prediction: int | None = None,
+    parent_annotation: int | None = None,
+    completed_by: int | None = None,
+    unique_id: str | None = None,
+    import_id: int | None = None,
+    validate: bool = True,
+) -> int:
+    """create_annotation in Core statements on `conn` (the label stream's hot path); the new id.
+
+    Takes the task's row lock (PostgreSQL), checks, inserts, counts it through task_state in one
+    UPDATE, releases the author's lock and writes the audit row: five statements in all.
+    """
+    info = conn.execute(_TASK_INFO_LOCKED, {"t": task_id}).first()
+    if info is None or info.organization_id != actor.organization_id:
+        raise NotFound(f"task {task_id} not found")
     result = [] if result is None else result
     if validate:
-        validate_result(project, result, task_data=task.data)
-    if was_cancelled and not task.allow_skip:
+        check_result(info.label_config, result, task_data=info.data)
+    if was_cancelled and not info.allow_skip:
         raise InputError(f"task {task_id} cannot be skipped (allow_skip is false)")
     author = actor.id if completed_by is None else int(completed_by)
     if author != actor.id:
         actor.require("manager", "annotate on behalf of another user")
-        _member(session, actor, author)
-    if lead_time is not None and (not isinstance(lead_time, int | float) or lead_time < 0):
+        _member(conn, actor, author)
+    if lead_time is not None and (isinstance(lead_time, bool) or not isinstance(lead_time, int | float)
+                                  or lead_time < 0):
         raise InputError(f"lead_time must be a non-negative number of seconds, got {lead_time!r}")
-    if unique_id is not None and session.scalar(select(Annotation.id).where(Annotation.unique_id == unique_id)):
+    if unique_id is not None and conn.scalar(select(_a.c.id).where(_a.c.unique_id == unique_id)):
         raise Conflict(f"an annotation with unique_id {unique_id!r} already exists")
-    if parent_prediction is not None and session.scalar(
+    if parent_prediction is not None and conn.scalar(
         select(Prediction.id).where(Prediction.id == parent_prediction, Prediction.task_id == task_id)
     ) is None:
         raise InputError(f"parent_prediction {parent_prediction} is not a prediction of task {task_id}")
-    if parent_annotation is not None and session.scalar(
-        select(Annotation.id).where(Annotation.id == parent_annotation, Annotation.task_id == task_id)
+    if parent_annotation is not None and conn.scalar(
+        select(_a.c.id).where(_a.c.id == parent_annotation, _a.c.task_id == task_id)
     ) is None:
         raise InputError(f"parent_annotation {parent_annotation} is not an annotation of task {task_id}")
     draft_created_at = None
     if draft_id is not None:
-        draft = session.get(Draft, draft_id)
+        d = Draft.__table__
+        draft = conn.execute(select(d.c.task_id, d.c.user_id, d.c.created_at).where(d.c.id == draft_id)).first()
         if draft is None or draft.task_id != task_id or draft.user_id != author:
             raise InputError(f"draft {draft_id} is not a draft of task {task_id} by this annotator")
         draft_created_at = draft.created_at
-        session.delete(draft)
+        conn.execute(delete(d).where(d.c.id == draft_id))
     if ground_truth:
         actor.require("manager", "mark ground truth")
-        _clear_ground_truth(session, task_id)
+        conn.execute(update(_a).where(_a.c.task_id == task_id, _a.c.ground_truth.is_(True)).values(ground_truth=False))
     now = _now()
-    ann = Annotation(
-        task_id=task_id,
-        project_id=task.project_id,
-        completed_by_id=author,
-        updated_by_id=actor.id,
-        result=result,
-        was_cancelled=bool(was_cancelled),
-        ground_truth=bool(ground_truth),
-        lead_time=float(lead_time) if lead_time is not None else None,
-        draft_created_at=draft_created_at,
-        result_count=len(result),
-        parent_prediction_id=parent_prediction,
-        parent_annotation_id=parent_annotation,
-        unique_id=unique_id,
-        import_id=import_id,
-        last_action="submitted" if not was_cancelled else "skipped",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ann)
-    session.flush()
-    task_state.annotation_added(session, task, was_cancelled=ann.was_cancelled, skip_queue=project.skip_queue)
-    _release_lock(session, task_id, author)
-    audit.record(
-        session, actor, "skip" if was_cancelled else "create", "annotation", ann.id,
-        project_id=task.project_id, task_id=task_id,
-    )
-    return ann
+    ann_id = conn.execute(_INSERT, {
+        "task_id": task_id, "project_id": info.project_id, "completed_by_id": author, "updated_by_id": actor.id,
+        "result": result, "was_cancelled": bool(was_cancelled), "ground_truth": bool(ground_truth),
+        "lead_time": float(lead_time) if lead_time is not None else None, "draft_created_at": draft_created_at,
+        "result_count": len(result), "parent_prediction_id": parent_prediction,
+        "parent_annotation_id": parent_annotation, "unique_id": unique_id, "import_id": import_id,
+        "last_action": "skipped" if was_cancelled else "submitted", "bulk_created": False,
+        "created_at": now, "updated_at": now,
+    }).inserted_primary_key[0]  # type: ignore[index]
+    before = task_state.Counters(info.project_id, info.total_annotations, info.cancelled_annotations, info.overlap,
+                                 bool(info.is_labeled))
+    task_state.count(conn, task_id, before, task_state.Event.ANNOTATE, d_total=0 if was_cancelled else 1,
+                     d_cancelled=1 if was_cancelled else 0, skip_queue=info.skip_queue)
+    release_lock(conn, task_id, author)
+    _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
+           task_id=task_id)
+    return int(ann_id)
 
 
 def _clear_ground_truth(session: Session, task_id: int) -> None:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, distinct, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lsx.engine.db.models import Annotation, Prediction, Project, Task, TaskImport
 from lsx.engine.errors import Conflict
@@ -95,7 +97,7 @@ def visible(task: type[Task] = Task) -> object:
     )
 
 
-def annotators_counted(session: Session, task_id: int, skip_queue: str) -> int:
+def annotators_counted(session: Session | Connection, task_id: int, skip_queue: str) -> int:
     """Distinct annotators whose annotations count towards the task's overlap."""
     q = select(func.count(distinct(Annotation.completed_by_id))).where(Annotation.task_id == task_id)
     if not counts_skipped(skip_queue):
@@ -103,44 +105,98 @@ def annotators_counted(session: Session, task_id: int, skip_queue: str) -> int:
     return int(session.scalar(q) or 0)
 
 
-def _facts(session: Session, task: Task, skip_queue: str, locks: int = 0) -> Facts:
-    return Facts(
-        annotators=annotators_counted(session, task.id, skip_queue),
-        needed=task.overlap,
-        locks=locks,
-        annotations=task.total_annotations + task.cancelled_annotations,
-    )
+@dataclass(frozen=True)
+class Counters:
+    """A task's stored counters, as read (under its row lock) before a change."""
+
+    project_id: int
+    total: int
+    cancelled: int
+    overlap: int
+    is_labeled: bool
+
+    @classmethod
+    def of(cls, task: Task) -> Counters:
+        return cls(task.project_id, task.total_annotations, task.cancelled_annotations, task.overlap,
+                   task.is_labeled)
+
+    def state(self, locks: int = 0) -> TaskState:
+        if self.is_labeled:
+            return TaskState.LABELED
+        if self.total or self.cancelled or locks:
+            return TaskState.IN_PROGRESS
+        return TaskState.NEW
 
 
 def current_state(task: Task, *, locks: int = 0) -> TaskState:
     """The state as stored (is_labeled) plus whether anything is going on."""
-    if task.is_labeled:
-        return TaskState.LABELED
-    if task.total_annotations or task.cancelled_annotations or locks:
-        return TaskState.IN_PROGRESS
-    return TaskState.NEW
+    return Counters.of(task).state(locks)
+
+
+_tasks = Task.__table__
+_ann = Annotation.__table__
+
+
+def _count_statement(skipped_count: bool) -> Any:
+    distinct_q = select(func.count(distinct(_ann.c.completed_by_id))).where(_ann.c.task_id == _tasks.c.id)
+    if not skipped_count:
+        distinct_q = distinct_q.where(_ann.c.was_cancelled.is_(False))
+    return (
+        update(_tasks)
+        .where(_tasks.c.id == bindparam("t"))
+        .values(
+            total_annotations=_tasks.c.total_annotations + bindparam("d_total"),
+            cancelled_annotations=_tasks.c.cancelled_annotations + bindparam("d_cancelled"),
+            is_labeled=case((distinct_q.scalar_subquery() >= _tasks.c.overlap, True), else_=False),
+        )
+        .returning(_tasks.c.is_labeled, _tasks.c.total_annotations, _tasks.c.cancelled_annotations)
+    )
+
+
+_COUNT = {True: _count_statement(True), False: _count_statement(False)}
+
+
+def count(
+    conn: Connection, task_id: int, before: Counters, event: Event, *, d_total: int = 0, d_cancelled: int = 0,
+    skip_queue: str,
+) -> TaskState:
+    """Apply an annotation event to the task in one UPDATE: counters by delta, is_labeled recounted
+    from the annotation rows (already written). Raises InvalidTransition for impossible events."""
+    if before.total + d_total < 0 or before.cancelled + d_cancelled < 0:
+        raise InvalidTransition(f"task {task_id} has no {'skipped ' if d_cancelled else ''}annotation to remove")
+    state = before.state()
+    if event not in ALLOWED[state]:
+        raise InvalidTransition(f"a {state.value} task cannot take the event {event.value!r}")
+    labeled, total, cancelled = conn.execute(
+        _COUNT[counts_skipped(skip_queue)], {"t": task_id, "d_total": d_total, "d_cancelled": d_cancelled}
+    ).one()
+    if before.is_labeled and not labeled:
+        invalidate_cursors(conn, before.project_id)
+    after = Counters(before.project_id, total, cancelled, before.overlap, bool(labeled))
+    return after.state()
+
+
+def _apply(session: Session, task: Task, event: Event, d_total: int, d_cancelled: int, skip_queue: str) -> TaskState:
+    """ORM callers: flush their rows, count in SQL, and keep the loaded Task in step."""
+    session.flush()
+    before = Counters.of(task)
+    after = count(session.connection(), task.id, before, event, d_total=d_total, d_cancelled=d_cancelled,
+                  skip_queue=skip_queue)
+    set_committed_value(task, "total_annotations", before.total + d_total)
+    set_committed_value(task, "cancelled_annotations", before.cancelled + d_cancelled)
+    set_committed_value(task, "is_labeled", after is TaskState.LABELED)
+    return after
 
 
 def annotation_added(session: Session, task: Task, *, was_cancelled: bool, skip_queue: str) -> TaskState:
-    """Count a new annotation (already flushed) and settle is_labeled."""
-    before = current_state(task)
-    if was_cancelled:
-        task.cancelled_annotations += 1
-    else:
-        task.total_annotations += 1
-    return _settle(session, task, before, Event.ANNOTATE, skip_queue)
+    """Count a new annotation and settle is_labeled."""
+    return _apply(session, task, Event.ANNOTATE, 0 if was_cancelled else 1, 1 if was_cancelled else 0, skip_queue)
 
 
 def annotation_removed(session: Session, task: Task, *, was_cancelled: bool, skip_queue: str) -> TaskState:
-    """Uncount a deleted annotation (already flushed); the task may go back to in progress."""
-    before = current_state(task)
-    if (task.cancelled_annotations if was_cancelled else task.total_annotations) <= 0:
-        raise InvalidTransition(f"task {task.id} has no {'skipped ' if was_cancelled else ''}annotation to remove")
-    if was_cancelled:
-        task.cancelled_annotations -= 1
-    else:
-        task.total_annotations -= 1
-    return _settle(session, task, before, Event.REMOVE_ANNOTATION, skip_queue)
+    """Uncount a deleted annotation; the task may go back from labeled to in progress."""
+    return _apply(session, task, Event.REMOVE_ANNOTATION, -1 if not was_cancelled else 0,
+                  -1 if was_cancelled else 0, skip_queue)
 
 
 def annotation_changed(
@@ -149,8 +205,8 @@ def annotation_changed(
     """A skip turned into a submission or back (the skipped queue does this)."""
     if was_cancelled == now_cancelled:
         return current_state(task)
-    annotation_removed(session, task, was_cancelled=was_cancelled, skip_queue=skip_queue)
-    return annotation_added(session, task, was_cancelled=now_cancelled, skip_queue=skip_queue)
+    sign = 1 if was_cancelled else -1  # skip → submit moves one from cancelled to total
+    return _apply(session, task, Event.RECOUNT, sign, -sign, skip_queue)
 
 
 def check_lockable(task: Task) -> None:
@@ -168,17 +224,7 @@ def prediction_removed(task: Task, n: int = 1) -> None:
     task.total_predictions -= n
 
 
-def _settle(session: Session, task: Task, before: TaskState, event: Event, skip_queue: str) -> TaskState:
-    session.flush()
-    after = transition(before, event, _facts(session, task, skip_queue))
-    labeled = after is TaskState.LABELED
-    if task.is_labeled and not labeled:
-        invalidate_cursors(session, task.project_id)
-    task.is_labeled = labeled
-    return after
-
-
-def invalidate_cursors(session: Session, project_id: int) -> None:
+def invalidate_cursors(session: Session | Connection, project_id: int) -> None:
     """Anything that can reopen a task resets the score-ordered scan of its project."""
     from lsx.engine.sampling.models import SamplingCursor
 

@@ -104,6 +104,16 @@ def _ttl(project_ttl: int | None, default: int, override: int | None) -> int:
     return int(project_ttl) if project_ttl else int(default)
 
 
+@contextmanager
+def _conn(target: Any) -> Iterator[tuple[Connection, int]]:
+    """Like _tx, but a bare Core connection: next_task needs no ORM unit of work."""
+    if isinstance(target, Session):
+        yield target.connection(), int(os.environ.get("LSX_TASK_LOCK_TTL") or 3600)
+        return
+    with target.engine.begin() as conn:
+        yield conn, int(target.settings.task_lock_ttl)
+
+
 _SAMPLERS: dict[str, Sampler] = {}
 
 
@@ -132,16 +142,15 @@ def next_task(
     `exclude` lets a front end prefetch (`exclude=[current]`); an annotator holds at most two
     locks, the current one (exclude[0]) and the new one.
     """
-    with _tx(target) as (session, default_ttl):
+    with _conn(target) as (session, default_ttl):
         return _next(session, project_id, actor, view, tuple(int(x) for x in exclude), seconds(now),
                      rng or _RNG, default_ttl, lock_ttl)
 
 
 def _next(
-    session: Session, project_id: int, actor: Actor, view: Sequence[int] | None, exclude: tuple[int, ...],
+    conn: Connection, project_id: int, actor: Actor, view: Sequence[int] | None, exclude: tuple[int, ...],
     now: float, rng: random.Random, default_ttl: int, lock_ttl: int | None,
 ) -> NextTask | None:
-    conn = session.connection()
     params: dict[str, Any] = {"p": project_id, "u": actor.id, "now": now, "exclude": list(exclude)}
     proj = conn.execute(Q.project_statement(), params).first()
     if proj is None or proj.organization_id != actor.organization_id:
@@ -262,6 +271,10 @@ class _Claimer:
         return None
 
 
+_DROP_DRAFTS = delete(Draft.__table__).where(
+    Draft.__table__.c.task_id == bindparam("id"), Draft.__table__.c.user_id == bindparam("u"),
+    Draft.__table__.c.annotation_id.is_(None),
+)
 _ROW_LOCK = select(T.id).where(T.id == Q.ID).with_for_update(skip_locked=True)
 
 
@@ -272,17 +285,21 @@ def _take_lock(
     """Lock `task_id` for the user: drop their other locks here except the current one
     (exclude[0]), drop expired locks on the task, then insert."""
     keep = list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1])
-    conn.execute(
-        delete(_locks).where(
-            ((_locks.c.project_id == project_id) & (_locks.c.user_id == user_id) & _locks.c.task_id.not_in(keep))
-            | ((_locks.c.task_id == task_id) & ((_locks.c.expire_at <= now) | (_locks.c.user_id == user_id)))
-        )
-    )
-    result = conn.execute(
-        insert(_locks).values(task_id=task_id, project_id=project_id, user_id=user_id, expire_at=expires,
-                              created_at=now)
-    )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    params = {"p": project_id, "u": user_id, "t": task_id, "keep": keep, "now": now, "expires": expires}
+    conn.execute(_DROP_LOCKS, params)
+    return int(conn.execute(_INSERT_LOCK, params).inserted_primary_key[0])  # type: ignore[index]
+
+
+_DROP_LOCKS = delete(_locks).where(
+    ((_locks.c.project_id == bindparam("p")) & (_locks.c.user_id == bindparam("u"))
+     & _locks.c.task_id.not_in(bindparam("keep", expanding=True)))
+    | ((_locks.c.task_id == bindparam("t")) & ((_locks.c.expire_at <= bindparam("now"))
+                                                | (_locks.c.user_id == bindparam("u"))))
+)
+_INSERT_LOCK = insert(_locks).values(
+    task_id=bindparam("t"), project_id=bindparam("p"), user_id=bindparam("u"), expire_at=bindparam("expires"),
+    created_at=bindparam("now"),
+)
 
 
 # --- ending or extending a claim -----------------------------------------------------------------
@@ -297,40 +314,44 @@ def submit(
     lead_time: float | None = None,
     draft_id: int | None = None,
     parent_prediction: int | None = None,
-) -> Annotation:
-    """Submit the actor's annotation; a task they skipped before gets that skip turned into it.
-    Releases their lock and consumes their drafts on the task."""
-    with _tx(target) as (session, _):
-        skipped = session.scalars(
-            select(Annotation).where(Annotation.task_id == task_id, Annotation.completed_by_id == actor.id,
-                                     Annotation.was_cancelled.is_(True)).order_by(Annotation.id)
-        ).first()
+) -> int:
+    """Submit the actor's annotation and return its id; a task they skipped before gets that skip
+    turned into the submission. Releases their lock and consumes their drafts on the task."""
+    with _conn(target) as (conn, _):
+        skipped = conn.execute(_OWN_SKIP, {"t": task_id, "u": actor.id}).scalar()
         if skipped is not None and draft_id is None:
-            ann = ann_service.update_annotation(session, actor, skipped.id, result=result, was_cancelled=False,
-                                                lead_time=lead_time)
-            ann_service._release_lock(session, task_id, actor.id)
+            with Session(bind=conn) as session:
+                ann = ann_service.update_annotation(session, actor, int(skipped), result=result,
+                                                    was_cancelled=False, lead_time=lead_time)
+                session.flush()
+                ann_id = ann.id
+            ann_service.release_lock(conn, task_id, actor.id)
         else:
-            ann = ann_service.create_annotation(session, actor, task_id, result=result, lead_time=lead_time,
-                                                draft_id=draft_id, parent_prediction=parent_prediction)
-        session.execute(delete(Draft).where(Draft.task_id == task_id, Draft.user_id == actor.id,
-                                            Draft.annotation_id.is_(None)))
-        return ann
+            ann_id = ann_service.insert_annotation(conn, actor, task_id, result=result, lead_time=lead_time,
+                                                   draft_id=draft_id, parent_prediction=parent_prediction)
+        conn.execute(_DROP_DRAFTS, {"id": task_id, "u": actor.id})
+        return ann_id
 
 
-def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None) -> Annotation:
-    """Skip: a cancelled annotation (the skip-queue mode decides who sees the task again)."""
-    with _tx(target) as (session, _):
-        existing = session.scalars(
-            select(Annotation).where(Annotation.task_id == task_id, Annotation.completed_by_id == actor.id,
-                                     Annotation.was_cancelled.is_(True)).order_by(Annotation.id)
-        ).first()
-        if existing is not None:  # skipped again from the skipped queue: to the back of it
-            ann_service.load_task(session, actor, task_id, for_update=True)
-            existing.updated_at = datetime.now(UTC)
-            ann_service._release_lock(session, task_id, actor.id)
-            return existing
-        return ann_service.create_annotation(session, actor, task_id, result=[], was_cancelled=True,
+def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None) -> int:
+    """Skip: a cancelled annotation (the skip-queue mode decides who sees the task again); its id."""
+    with _conn(target) as (conn, _):
+        skipped = conn.execute(_OWN_SKIP, {"t": task_id, "u": actor.id}).scalar()
+        if skipped is not None:  # skipped again from the skipped queue: to the back of it
+            conn.execute(update(_ann).where(_ann.c.id == skipped).values(updated_at=datetime.now(UTC)))
+            ann_service.release_lock(conn, task_id, actor.id)
+            return int(skipped)
+        return ann_service.insert_annotation(conn, actor, task_id, result=[], was_cancelled=True,
                                              lead_time=lead_time)
+
+
+_ann = Annotation.__table__
+_OWN_SKIP = (
+    select(_ann.c.id)
+    .where(_ann.c.task_id == bindparam("t"), _ann.c.completed_by_id == bindparam("u"), _ann.c.was_cancelled.is_(True))
+    .order_by(_ann.c.id)
+    .limit(1)
+)
 
 
 def postpone(
