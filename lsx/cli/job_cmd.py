@@ -44,11 +44,14 @@ def _when(info: JobInfo) -> str:
     return info.created_at.strftime("%Y-%m-%d %H:%M:%S") if info.created_at else ""
 
 
-def exit_for(info: JobInfo) -> None:
-    """Print why a job did not finish and exit with its code; return quietly when it finished."""
+def exit_for(info: JobInfo, *, bare: bool = False) -> None:
+    """Print why a job did not finish and exit with its code; return quietly when it finished.
+    `bare`: the job ran inline for a command, so its error is the command's error (no job prefix)."""
     if info.ok:
         return
     if info.status == "failed":
+        if bare:
+            fail(info.error or "failed", EXIT_FAILED)
         fail(f"job {info.id} ({info.kind}) failed after {info.attempts} attempt(s): {info.error}", EXIT_FAILED)
     if info.status == "canceled":
         fail(f"job {info.id} ({info.kind}) was canceled", EXIT_CANCELED)
@@ -80,7 +83,7 @@ def run_cli_job(
                            progress=bar)
     except JobBusy as exc:
         busy(exc)
-    exit_for(info)
+    exit_for(info, bare=not background)
     return info
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lsx.cli.common import actor, print_json, print_jsonl, print_table, progress_bar, workspace
+from lsx.cli.common import actor, print_json, print_jsonl, print_table, workspace
 
 task_app = typer.Typer(help="List, show and delete tasks.", no_args_is_help=True)
 annotation_app = typer.Typer(help="List annotations.", no_args_is_help=True)
@@ -23,29 +23,40 @@ def import_(
     fmt: str | None = typer.Option(None, "--format", help="Force a format: json, jsonl, csv, tsv, txt, media."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import valid tasks, list rejected ones."),
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
+    background: bool = typer.Option(False, "--background", help="Hand it to `lsx worker` (needs LSX_REDIS_URL); "
+                                    "print only the job id."),
+    wait: bool = typer.Option(False, "--wait", help="If the same files are being imported, wait for that "
+                              "import, then run (default: exit 0); with --background, wait for the result."),
 ) -> None:
-    """Import tasks (with annotations and predictions) into a project."""
-    from lsx.engine.imports import import_files
+    """Import tasks (with annotations and predictions) into a project.
+
+    Runs as a job (`lsx job list`): an import of the same files into the same project while one runs
+    exits 0 with a message, so cron never overlaps two."""
+    from lsx.cli.job_cmd import run_cli_job
     from lsx.engine.projects import resolve_project
 
     ws, who = workspace(), actor()
     with ws.read() as s:
         project_id = resolve_project(s, who, project).id
-    with progress_bar("importing") as bar:
-        report = import_files(ws, who, project_id, [str(f) for f in files], fmt=fmt, skip_invalid=skip_invalid,
-                              progress=bar)
-    if as_json:
-        print_json(report.as_json())
+    paths = [str(f.resolve() if background else f) for f in files]  # a worker has another cwd
+    params = {"project": project_id, "paths": paths, "fmt": fmt, "skip_invalid": skip_invalid}
+    info = run_cli_job("import", params, project_id=project_id, background=background, wait=wait, label="importing")
+    if info is None:  # enqueued; the job id was printed
         return
-    for warning in report.warnings:
+    report = info.result or {}
+    if as_json:
+        print_json(report)
+        return
+    rejected = report.get("rejected", [])
+    for warning in report.get("warnings", []):
         typer.echo(f"warning: {warning}", err=True)
-    for problem in report.rejected:
-        typer.echo(f"rejected: {problem}", err=True)
+    for problem in rejected:
+        typer.echo(f"rejected: {problem['where'] + ': ' if problem.get('where') else ''}{problem['error']}", err=True)
     typer.echo(
-        f"imported {report.task_count} tasks, {report.annotation_count} annotations, "
-        f"{report.prediction_count} predictions into project {project_id}"
-        + (f"; rejected {len(report.rejected)}" if report.rejected else "")
-        + f" ({report.duration:.2f}s)"
+        f"imported {report['task_count']} tasks, {report['annotation_count']} annotations, "
+        f"{report['prediction_count']} predictions into project {project_id}"
+        + (f"; rejected {len(rejected)}" if rejected else "")
+        + f" ({report['duration']:.2f}s)"
     )
 
 
@@ -54,19 +65,31 @@ def export(
     fmt: str = typer.Option("JSON", "--format", "-f", help="JSON, JSON_MIN, CSV, TSV, ..."),
     output: str = typer.Option("-", "--output", "-o", help="Output file, or - for standard output."),
     only_annotated: bool = typer.Option(False, "--only-annotated", help="Only tasks with annotations."),
+    background: bool = typer.Option(False, "--background", help="Hand it to `lsx worker` (needs LSX_REDIS_URL "
+                                    "and --output FILE); print only the job id."),
+    wait: bool = typer.Option(False, "--wait", help="If this project is being exported in this format, wait "
+                              "for that export, then run (default: exit 0); with --background, wait for it."),
 ) -> None:
-    """Export a project's tasks and annotations."""
-    from lsx.engine.exports import export_project
+    """Export a project's tasks and annotations.
+
+    Runs as a job (`lsx job list`): an export of the same project and format while one runs exits 0
+    with a message, so cron never overlaps two."""
+    from lsx.cli.job_cmd import run_cli_job
+    from lsx.engine.errors import InputError
     from lsx.engine.projects import resolve_project
 
     ws, who = workspace(), actor()
     with ws.read() as s:
         project_id = resolve_project(s, who, project).id
-    with progress_bar("exporting") as bar:
-        report = export_project(ws, who, project_id, fmt, output, only_annotated=only_annotated, progress=bar)
-    if output != "-":
-        typer.echo(f"exported {report.task_count} tasks as {report.format} to {report.path} ({report.duration:.2f}s)",
-                   err=True)
+    if background and output == "-":
+        raise InputError("--background writes to a file: give --output FILE")
+    out = str(Path(output).resolve()) if background else output  # a worker has another cwd
+    params = {"project": project_id, "fmt": fmt, "out": out, "only_annotated": only_annotated}
+    info = run_cli_job("export", params, project_id=project_id, background=background, wait=wait, label="exporting")
+    report = info.result if info is not None else None
+    if report and output != "-":
+        typer.echo(f"exported {report['task_count']} tasks as {report['format']} to {report['path']} "
+                   f"({report['duration']:.2f}s)", err=True)
 
 
 @task_app.command("list")

@@ -90,11 +90,11 @@ def import_owned_by_live_job(ws: Workspace, task_import_id: int) -> bool:
 
 
 def run_export(ws: Workspace, actor: Actor, params: dict[str, Any], handle: JobHandle) -> dict[str, Any]:
-    """params: project (int), fmt, out (absolute path), only_annotated."""
+    """params: project (int), fmt, out (absolute path, or "-" inline), only_annotated."""
     from lsx.engine.exports import export_project
 
-    out = Path(params["out"])
-    if handle.attempt > 1:
+    out: Path | str = "-" if params["out"] == "-" else Path(params["out"])  # "-": standard output
+    if handle.attempt > 1 and isinstance(out, Path):
         _remove_dead_temp_files(out, ws.settings.job_heartbeat_timeout)
     report = export_project(
         ws,
