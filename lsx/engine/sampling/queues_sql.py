@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, literal, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, select
 
 from lsx.engine.db.models import Annotation, Draft, Project
 from lsx.engine.sampling.models import TaskLock
@@ -55,8 +55,8 @@ def has_ground_truth(t: Any = T) -> ColumnElement[bool]:
 
 @cache
 def project_statement() -> Select[Any]:
-    """Project settings, the task U holds a live lock on (step 3b) and whether others are at work,
-    in one round trip."""
+    """Project settings, the task U holds a live lock on (step 3b), whether others are at work and
+    how many lock rows U has here, in one round trip."""
     held = (
         select(_locks.c.task_id)
         .select_from(_locks.join(tasks, T.id == _locks.c.task_id))
@@ -73,6 +73,7 @@ def project_statement() -> Select[Any]:
         .scalar_subquery()
     )
     others = exists().where(_locks.c.project_id == P, _locks.c.user_id != U, _locks.c.expire_at > NOW)
+    own = select(func.count()).select_from(_locks).where(_locks.c.project_id == P, _locks.c.user_id == U)
     c = _projects.c
     return select(
         c.organization_id,
@@ -85,6 +86,7 @@ def project_statement() -> Select[Any]:
         c.task_lock_ttl,
         held.label("held"),
         others.label("others_active"),
+        own.scalar_subquery().label("own_locks"),
     ).where(c.id == P)
 
 

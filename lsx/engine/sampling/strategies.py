@@ -78,7 +78,7 @@ class Uncertainty(Sampler):
     descending: ClassVar[bool] = False
     # With other annotators at work, tasks of equal best score are served in random order, so
     # they do not all queue for the same one; this many rows are read to find the ties.
-    sample_size: ClassVar[int] = 10
+    sample_size: ClassVar[int] = 4
 
     def candidates(self, pool: Pool) -> list[int]:
         """Tasks by prediction score; when others annotate too, random among equal scores;

@@ -40,6 +40,7 @@ _locks = TaskLock.__table__
 _history = LabelStreamHistory.__table__
 _RNG = random.Random()
 MAX_LOCKS_PER_ANNOTATOR = 2
+SWEEP_PROBABILITY = 0.02
 Now = float | datetime | Clock | None
 
 
@@ -216,7 +217,8 @@ def _next(
     expires: float | None = None
     if take_lock:
         expires = now + _ttl(proj.task_lock_ttl, default_ttl, lock_ttl)
-        lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires)
+        lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires,
+                             own_locks=int(proj.own_locks or 0), rng=rng)
     elif queue == queues.TASK_LOCK:
         lock_id, expires = conn.execute(
             select(_locks.c.id, _locks.c.expire_at).where(_locks.c.task_id == task_id,
@@ -280,13 +282,17 @@ _ROW_LOCK = select(T.id).where(T.id == Q.ID).with_for_update(skip_locked=True)
 
 def _take_lock(
     conn: Connection, project_id: int, user_id: int, task_id: int, exclude: tuple[int, ...], now: float,
-    expires: float,
+    expires: float, *, own_locks: int = 1, rng: random.Random = _RNG,
 ) -> int:
     """Lock `task_id` for the user: drop their other locks here except the current one
-    (exclude[0]), drop expired locks on the task, then insert."""
+    (exclude[0]) and expired locks on the task, then insert. Expired locks elsewhere in the
+    project are swept now and then, so the table stays small without a cleaner process."""
     keep = list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1])
     params = {"p": project_id, "u": user_id, "t": task_id, "keep": keep, "now": now, "expires": expires}
-    conn.execute(_DROP_LOCKS, params)
+    if own_locks:
+        conn.execute(_DROP_LOCKS, params)
+    if rng.random() < SWEEP_PROBABILITY:
+        conn.execute(_SWEEP_LOCKS, params)
     return int(conn.execute(_INSERT_LOCK, params).inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -296,6 +302,7 @@ _DROP_LOCKS = delete(_locks).where(
     | ((_locks.c.task_id == bindparam("t")) & ((_locks.c.expire_at <= bindparam("now"))
                                                 | (_locks.c.user_id == bindparam("u"))))
 )
+_SWEEP_LOCKS = delete(_locks).where(_locks.c.project_id == bindparam("p"), _locks.c.expire_at <= bindparam("now"))
 _INSERT_LOCK = insert(_locks).values(
     task_id=bindparam("t"), project_id=bindparam("p"), user_id=bindparam("u"), expire_at=bindparam("expires"),
     created_at=bindparam("now"),

@@ -31,7 +31,7 @@ def _loop(ws: Any, project_id: int, actor: Actor, counts: list[int], errors: lis
                 return
             sampling.submit(ws, actor, nt.task_id, RESULT)
             counts.append(1)
-    except BaseException as exc:  # noqa: BLE001 - reported by the test
+    except BaseException as exc:
         errors.append(exc)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from lsx.engine import annotations, sampling
+import lsx.engine.annotations as annotations
+from lsx.engine import sampling
 from lsx.engine.access.actor import Actor
 from lsx.engine.sampling import ManualClock
 from tests.engine.sampling.helpers import RESULT, add_tasks, annotators, make_project
