@@ -1,0 +1,1 @@
+"""Widgets of the labeling screen: one per kind of object or control."""
