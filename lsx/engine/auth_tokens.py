@@ -1,0 +1,298 @@
+"""Who is calling: legacy API tokens, Label Studio's personal-access-token JWT flow, browser
+sessions with CSRF, and one-time login links. Every scheme ends in an Actor.
+
+PAT flow (as Label Studio / simple-jwt): `create_pat` returns a long-lived *refresh* JWT whose jti
+is stored (hashed) in api_tokens (kind "pat"); `refresh_access` trades it for a short-lived *access*
+JWT sent as `Bearer`. Both are HS256 signed with LSX_SECRET_KEY. Blacklisting a PAT revokes its row,
+so its refreshes fail at once; access tokens it already minted die within ACCESS_TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy import delete, select
+
+from lsx.engine.access import audit
+from lsx.engine.access.actor import Actor
+from lsx.engine.access.passwords import verify_password
+from lsx.engine.access.tokens import user_for_token
+from lsx.engine.access.users import actor_for_user
+from lsx.engine.api_models import WebSession
+from lsx.engine.db.models import ApiToken, User
+from lsx.engine.errors import AuthenticationFailed, NotFound, PermissionDenied
+
+ALGORITHM = "HS256"
+ACCESS_TTL = 300  # seconds, simple-jwt's default
+PAT_TTL_DAYS = 365 * 200  # Label Studio's default: effectively forever
+SESSION_TTL = timedelta(days=14)
+LINK_TTL = timedelta(minutes=15)
+# Resolved credentials are cached briefly: a revoked token stops working within this many seconds.
+CACHE_SECONDS = 2.0
+
+_cache: dict[str, tuple[float, Actor]] = {}
+_cache_lock = threading.Lock()
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _secret(ws: Any) -> str:
+    return str(ws.settings.secret_key)
+
+
+def _cached(key: str) -> Actor | None:
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return None
+
+
+def _remember(key: str, actor: Actor) -> Actor:
+    with _cache_lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[key] = (time.monotonic() + CACHE_SECONDS, actor)
+    return actor
+
+
+def forget_cached() -> None:
+    """Drop cached credentials (after a revocation, so it applies at once in this process)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _active_actor(session: Any, user: User | None) -> Actor:
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("the user of these credentials does not exist or is not active")
+    return actor_for_user(session, user)
+
+
+# --- legacy token -------------------------------------------------------------------------------
+
+
+def actor_for_api_token(ws: Any, key: str) -> Actor:
+    """`Authorization: Token <key>` (the tokens of `lsx token create`)."""
+    hit = _cached("t:" + key)
+    if hit is not None:
+        return hit
+    with ws.read() as s:
+        try:
+            user = user_for_token(s, key)
+        except (AuthenticationFailed, PermissionDenied):
+            raise AuthenticationFailed("invalid or revoked token") from None
+        return _remember("t:" + key, _active_actor(s, user))
+
+
+# --- personal access tokens (JWT) -----------------------------------------------------------------
+
+
+def create_pat(ws: Any, actor: Actor, name: str = "") -> str:
+    """A new refresh JWT for the actor; Label Studio keeps one active PAT per user, so older ones go."""
+    jti = secrets.token_hex(16)
+    now = datetime.now(UTC)
+    claims = {
+        "token_type": "refresh",
+        "jti": jti,
+        "user_id": actor.id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(days=PAT_TTL_DAYS)).timestamp()),
+    }
+    token = jwt.encode(claims, _secret(ws), algorithm=ALGORITHM)
+    with ws.session() as s:
+        for old in s.scalars(
+            select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.kind == "pat", ApiToken.revoked_at.is_(None))
+        ):
+            old.revoked_at = now
+        row = ApiToken(user_id=actor.id, key_hash=_digest(jti), prefix=jti[:8], name=name or "pat", kind="pat")
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, "create", "personal_access_token", row.id)
+    forget_cached()
+    return token
+
+
+def list_pats(ws: Any, actor: Actor) -> list[dict[str, Any]]:
+    """The actor's live PATs, shown truncated (the full token is shown once, at creation)."""
+    with ws.read() as s:
+        rows = s.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == actor.id, ApiToken.kind == "pat", ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.id)
+        )
+        return [
+            {
+                "token": f"{r.prefix}...",
+                "created_at": r.created_at.replace(tzinfo=r.created_at.tzinfo or UTC).isoformat(),
+                "expires_at": (r.created_at.replace(tzinfo=r.created_at.tzinfo or UTC)
+                               + timedelta(days=PAT_TTL_DAYS)).isoformat(),
+            }
+            for r in rows
+        ]
+
+
+def _decode(ws: Any, token: str, token_type: str) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(token, _secret(ws), algorithms=[ALGORITHM])
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationFailed("token has expired") from None
+    except jwt.InvalidTokenError:
+        raise AuthenticationFailed("token is invalid") from None
+    if claims.get("token_type") != token_type or not isinstance(claims.get("user_id"), int):
+        raise AuthenticationFailed(f"token is not an {token_type} token")
+    return claims
+
+
+def _live_pat(session: Any, claims: dict[str, Any]) -> ApiToken:
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.key_hash == _digest(str(claims.get("jti", ""))), ApiToken.kind == "pat")
+    ).first()
+    if row is None or row.revoked_at is not None or row.user_id != claims["user_id"]:
+        raise AuthenticationFailed("token is blacklisted or unknown")
+    return row
+
+
+def refresh_access(ws: Any, refresh: str) -> str:
+    """`POST /api/token/refresh/`: a short-lived access JWT for a live PAT."""
+    claims = _decode(ws, refresh, "refresh")
+    with ws.read() as s:
+        _live_pat(s, claims)
+        _active_actor(s, s.get(User, claims["user_id"]))
+    now = int(time.time())
+    access = {
+        "token_type": "access",
+        "jti": secrets.token_hex(8),
+        "pat": claims["jti"],
+        "user_id": claims["user_id"],
+        "iat": now,
+        "exp": now + ACCESS_TTL,
+    }
+    return jwt.encode(access, _secret(ws), algorithm=ALGORITHM)
+
+
+def actor_for_access_token(ws: Any, token: str) -> Actor:
+    """`Authorization: Bearer <access JWT>`."""
+    hit = _cached("b:" + token)
+    if hit is not None:
+        return hit
+    claims = _decode(ws, token, "access")
+    with ws.read() as s:
+        _live_pat(s, {"jti": claims.get("pat", ""), "user_id": claims["user_id"]})
+        return _remember("b:" + token, _active_actor(s, s.get(User, claims["user_id"])))
+
+
+def blacklist_pat(ws: Any, actor: Actor, refresh: str) -> None:
+    """Revoke a PAT (its owner only): its refreshes and its access tokens stop working."""
+    claims = _decode(ws, refresh, "refresh")
+    with ws.session() as s:
+        row = _live_pat(s, claims)
+        if row.user_id != actor.id:
+            raise NotFound("token not found")
+        row.revoked_at = datetime.now(UTC)
+        audit.record(s, actor, "revoke", "personal_access_token", row.id)
+    forget_cached()
+
+
+# --- browser sessions -------------------------------------------------------------------------------
+
+
+def _new_session(s: Any, user_id: int, kind: str, ttl: timedelta) -> tuple[str, str]:
+    key, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    s.add(WebSession(key_hash=_digest(key), kind=kind, user_id=user_id, csrf=csrf,
+                     expires_at=datetime.now(UTC) + ttl))
+    return key, csrf
+
+
+def login(ws: Any, email: str, password: str) -> tuple[str, str]:
+    """Check a password; returns (session key, CSRF token) for the cookie and the forms."""
+    with ws.session() as s:
+        user = s.scalars(select(User).where(User.email == email.strip())).first()
+        if user is None or not user.is_active or not verify_password(password, user.password_hash):
+            raise AuthenticationFailed("wrong email or password")
+        actor = actor_for_user(s, user)
+        s.execute(delete(WebSession).where(WebSession.expires_at < datetime.now(UTC)))
+        out = _new_session(s, user.id, "session", SESSION_TTL)
+        audit.record(s, actor, "login", "user", user.id)
+        return out
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def session_actor(ws: Any, key: str) -> tuple[Actor, str]:
+    """The actor and CSRF token of a session cookie."""
+    with ws.read() as s:
+        row = s.scalars(
+            select(WebSession).where(WebSession.key_hash == _digest(key), WebSession.kind == "session")
+        ).first()
+        if row is None or _aware(row.expires_at) < datetime.now(UTC):
+            raise AuthenticationFailed("session expired; log in again")
+        return _active_actor(s, s.get(User, row.user_id)), row.csrf
+
+
+def check_csrf(expected: str, given: str | None) -> None:
+    """Unsafe methods from a browser session must echo the session's CSRF token."""
+    if not given or not hmac.compare_digest(expected, given):
+        raise PermissionDeniedCsrf("CSRF token missing or incorrect")
+
+
+def logout(ws: Any, key: str) -> None:
+    with ws.session() as s:
+        s.execute(delete(WebSession).where(WebSession.key_hash == _digest(key)))
+
+
+def create_login_link(ws: Any, email: str) -> str:
+    """A one-time link key (what `lsx serve` prints for the local owner)."""
+    with ws.session() as s:
+        user = s.scalars(select(User).where(User.email == email)).first()
+        if user is None:
+            raise NotFound(f"user {email} not found")
+        key, _ = _new_session(s, user.id, "link", LINK_TTL)
+        return key
+
+
+def use_login_link(ws: Any, key: str) -> tuple[str, str]:
+    """Spend a login link (once) for a session."""
+    with ws.session() as s:
+        row = s.scalars(
+            select(WebSession).where(WebSession.key_hash == _digest(key), WebSession.kind == "link")
+        ).first()
+        if row is None or _aware(row.expires_at) < datetime.now(UTC):
+            raise AuthenticationFailed("this login link is unknown, used or expired")
+        user_id = row.user_id
+        s.delete(row)
+        return _new_session(s, user_id, "session", SESSION_TTL)
+
+
+# --- one entry point for the server ------------------------------------------------------------------
+
+
+def authenticate(ws: Any, authorization: str | None, api_key: str | None = None) -> Actor:
+    """Resolve an Authorization header (`Token`, `Bearer`) or an X-API-Key header to an Actor."""
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "token" and value:
+            return actor_for_api_token(ws, value)
+        if scheme.lower() == "bearer" and value:
+            return actor_for_access_token(ws, value)
+        raise AuthenticationFailed("unsupported Authorization header; use `Token <key>` or `Bearer <access JWT>`")
+    if api_key:
+        if api_key.count(".") == 2:
+            return actor_for_access_token(ws, api_key)
+        return actor_for_api_token(ws, api_key)
+    raise AuthenticationFailed("Authentication credentials were not provided.")
+
+
+class PermissionDeniedCsrf(PermissionDenied):
+    """A browser write without the session's CSRF token."""
+

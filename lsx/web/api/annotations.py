@@ -1,0 +1,93 @@
+"""Annotations: list and create per task (submit or skip), get, change, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsx.web.api import schemas as sch
+from lsx.web.api.routing import Call, Param, api
+
+
+def _list(ws: Any, actor: Any, task_id: int) -> list[dict[str, Any]]:
+    from lsx.engine.annotations import annotation_json, list_annotations
+
+    with ws.read() as s:
+        return [annotation_json(a) for a in list_annotations(s, actor, task_id)]
+
+
+@api("GET", "/api/tasks/{id}/annotations/", summary="A task's annotations (skips excluded)", tag="annotations",
+     response=sch.arr(sch.ANNOTATION))
+async def list_annotations(call: Call) -> Any:
+    return await call.run(_list, call.ws, call.actor, call.ids["id"])
+
+
+def _create(ws: Any, actor: Any, task_id: int, body: dict[str, Any], cancelled: bool | None) -> dict[str, Any]:
+    from lsx.engine.annotations import annotation_json
+    from lsx.engine.sampling import skip, submit
+
+    was_cancelled = bool(body.get("was_cancelled", False)) if cancelled is None else cancelled
+    plain = not any(body.get(k) is not None for k in
+                    ("ground_truth", "completed_by", "parent_annotation", "unique_id")) and not body.get("ground_truth")
+    if was_cancelled and plain:
+        ann = skip(ws, actor, task_id, lead_time=body.get("lead_time"))
+    elif plain and not was_cancelled:
+        ann = submit(ws, actor, task_id, body.get("result") or [], lead_time=body.get("lead_time"),
+                     draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"))
+    else:
+        from lsx.engine.annotations import create_annotation
+
+        with ws.session() as s:
+            ann = create_annotation(
+                s, actor, task_id, result=body.get("result") or [], was_cancelled=was_cancelled,
+                ground_truth=bool(body.get("ground_truth", False)), lead_time=body.get("lead_time"),
+                draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"),
+                parent_annotation=body.get("parent_annotation"), completed_by=body.get("completed_by"),
+                unique_id=body.get("unique_id"),
+            )
+            return annotation_json(ann)
+    return annotation_json(ann)
+
+
+@api("POST", "/api/tasks/{id}/annotations/", summary="Create an annotation (or a skip)", tag="annotations",
+     response=sch.ANNOTATION, status=201, body=sch.ANNOTATION_BODY, query=(Param("was_cancelled", "boolean"),))
+async def create_annotation(call: Call) -> Any:
+    """Validated against the labeling config; releases the caller's lock on the task."""
+    return await call.run(_create, call.ws, call.actor, call.ids["id"], call.body, call.query.get("was_cancelled"))
+
+
+def _get(ws: Any, actor: Any, annotation_id: int) -> dict[str, Any]:
+    from lsx.engine.annotations import annotation_json, get_annotation
+
+    with ws.read() as s:
+        return annotation_json(get_annotation(s, actor, annotation_id))
+
+
+@api("GET", "/api/annotations/{id}/", summary="Get an annotation", tag="annotations", response=sch.ANNOTATION)
+async def get_annotation(call: Call) -> Any:
+    return await call.run(_get, call.ws, call.actor, call.ids["id"])
+
+
+def _update(ws: Any, actor: Any, annotation_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    from lsx.engine.annotations import annotation_json, update_annotation
+
+    fields = {k: body[k] for k in ("result", "was_cancelled", "ground_truth", "lead_time") if k in body}
+    with ws.session() as s:
+        return annotation_json(update_annotation(s, actor, annotation_id, **fields))
+
+
+@api("PATCH", "/api/annotations/{id}/", summary="Change an annotation", tag="annotations", response=sch.ANNOTATION,
+     body=sch.ANNOTATION_PATCH_BODY)
+async def update_annotation(call: Call) -> Any:
+    return await call.run(_update, call.ws, call.actor, call.ids["id"], call.body)
+
+
+def _delete(ws: Any, actor: Any, annotation_id: int) -> None:
+    from lsx.engine.annotations import delete_annotation
+
+    with ws.session() as s:
+        delete_annotation(s, actor, annotation_id)
+
+
+@api("DELETE", "/api/annotations/{id}/", summary="Delete an annotation", tag="annotations", status=204)
+async def delete_annotation(call: Call) -> Any:
+    await call.run(_delete, call.ws, call.actor, call.ids["id"])

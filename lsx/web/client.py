@@ -1,0 +1,156 @@
+"""An in-process client: calls the aiohttp app without a socket (as Datasette's internal client
+does), for tests and for library users who want the API's behaviour without a server.
+
+    client = Client(make_app(ws), token=key)
+    r = await client.get("/api/projects/")
+    r.status, r.json()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from aiohttp import web
+
+
+class _Protocol:
+    """Just enough of a protocol for a StreamReader fed from memory."""
+
+    _reading_paused = False
+    transport = None
+
+    def pause_reading(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def resume_reading(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class _Writer:
+    """Collects what a response writes instead of sending it to a socket."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.buffer_size = 0
+        self.output_size = 0
+        self.length: int | None = None
+
+    async def write(self, chunk: bytes | bytearray | memoryview) -> None:
+        self.chunks.append(bytes(chunk))
+        self.output_size += len(chunk)
+
+    async def write_eof(self, chunk: bytes = b"") -> None:
+        if chunk:
+            await self.write(chunk)
+
+    async def drain(self) -> None:
+        pass
+
+    async def write_headers(self, status_line: str, headers: Any) -> None:
+        pass
+
+    def send_headers(self, *args: Any) -> None:
+        pass
+
+    def enable_compression(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def enable_chunking(self) -> None:
+        pass
+
+    def set_eof(self) -> None:
+        pass
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+class Client:
+    """Send requests to an app in-process. `token` adds `Authorization: Token <token>`."""
+
+    def __init__(self, app: web.Application, *, token: str | None = None, headers: Mapping[str, str] | None = None):
+        self.app = app
+        self.headers = dict(headers or {})
+        if token:
+            self.headers["Authorization"] = f"Token {token}"
+        self.cookies: dict[str, str] = {}
+
+    def with_headers(self, **headers: str) -> Client:
+        other = Client(self.app, headers={**self.headers, **headers})
+        other.cookies = dict(self.cookies)
+        return other
+
+    async def request(
+        self, method: str, path: str, *, json: Any = None, data: bytes | None = None,
+        params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        import asyncio
+
+        from aiohttp import streams
+        from aiohttp.test_utils import make_mocked_request
+
+        if not self.app.frozen:
+            self.app.freeze()
+        hdrs = {**self.headers, **(headers or {})}
+        if json is not None:
+            data = orjson.dumps(json)
+            hdrs.setdefault("Content-Type", "application/json")
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = data or b""
+        hdrs["Content-Length"] = str(len(body))
+        if params:
+            path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
+        loop = asyncio.get_running_loop()
+        payload = streams.StreamReader(_Protocol(), 2**16, loop=loop)  # type: ignore[arg-type]
+        if body:
+            payload.feed_data(body)
+        payload.feed_eof()
+        writer = _Writer()
+        req = make_mocked_request(method, path, headers=hdrs, app=self.app, payload=payload, writer=writer,
+                                  client_max_size=self.app._client_max_size, loop=loop)
+        # Application._handle runs the router and the middlewares exactly as the server does.
+        resp = await self.app._handle(req)
+        if not resp.prepared:
+            await resp.prepare(req)
+            await resp.write_eof()
+        out = b"".join(writer.chunks)
+        if not out and isinstance(resp, web.Response) and resp.body is not None and not writer.chunks:
+            out = resp.body if isinstance(resp.body, bytes) else bytes(resp.text or "", "utf-8")
+        for name, morsel in resp.cookies.items():
+            if morsel.value:
+                self.cookies[name] = morsel.value
+            else:
+                self.cookies.pop(name, None)
+        return Response(resp.status, dict(resp.headers), out)
+
+    async def get(self, path: str, **kw: Any) -> Response:
+        return await self.request("GET", path, **kw)
+
+    async def post(self, path: str, **kw: Any) -> Response:
+        return await self.request("POST", path, **kw)
+
+    async def patch(self, path: str, **kw: Any) -> Response:
+        return await self.request("PATCH", path, **kw)
+
+    async def put(self, path: str, **kw: Any) -> Response:
+        return await self.request("PUT", path, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> Response:
+        return await self.request("DELETE", path, **kw)
