@@ -160,6 +160,9 @@ class TaskImport(Base):
     prediction_count: Mapped[int] = mapped_column(Integer, default=0)
     # Rows already landed, so a retried import job resumes instead of duplicating.
     rows_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Batches reserve contiguous task ids: the import's tasks lie in [first, last] (for purges).
+    first_task_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_task_id: Mapped[int | None] = mapped_column(BigInteger)
     # host:pid of the process writing it, so a later open can tell a dead import from a live one.
     owner: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str | None] = mapped_column(Text)
@@ -170,15 +173,16 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_project_id", "project_id", "id"),
         Index("ix_tasks_project_labeled", "project_id", "is_labeled", "id"),
-        Index("ix_tasks_import", "task_import_id"),
     )
+    # Bulk imports write a million rows at a time: every index and foreign key costs per row, so
+    # tasks keep only the project foreign key; task_import_id and updated_by_id are plain columns.
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(BigInteger)
     is_labeled: Mapped[bool] = mapped_column(Boolean, default=False)
     allow_skip: Mapped[bool] = mapped_column(Boolean, default=True)
     overlap: Mapped[int] = mapped_column(Integer, default=1)
@@ -187,13 +191,12 @@ class Task(Base):
     total_annotations: Mapped[int] = mapped_column(Integer, default=0)
     cancelled_annotations: Mapped[int] = mapped_column(Integer, default=0)
     total_predictions: Mapped[int] = mapped_column(Integer, default=0)
-    task_import_id: Mapped[int | None] = mapped_column(ForeignKey("task_imports.id", ondelete="CASCADE"))
+    task_import_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Annotation(Base):
     __tablename__ = "annotations"
     __table_args__ = (
-        Index("ix_annotations_task", "task_id"),
         Index("ix_annotations_project_user", "project_id", "completed_by_id", "task_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

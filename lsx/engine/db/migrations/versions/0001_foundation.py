@@ -155,6 +155,8 @@ def upgrade() -> None:
     sa.Column('annotation_count', sa.Integer(), nullable=False),
     sa.Column('prediction_count', sa.Integer(), nullable=False),
     sa.Column('rows_done', sa.BigInteger(), nullable=False),
+    sa.Column('first_task_id', sa.BigInteger(), nullable=True),
+    sa.Column('last_task_id', sa.BigInteger(), nullable=True),
     sa.Column('owner', sa.String(length=300), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
@@ -182,12 +184,9 @@ def upgrade() -> None:
     sa.Column('total_predictions', sa.Integer(), nullable=False),
     sa.Column('task_import_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['task_import_id'], ['task_imports.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_tasks_import', ['task_import_id'], unique=False)
         batch_op.create_index('ix_tasks_project_id', ['project_id', 'id'], unique=False)
         batch_op.create_index('ix_tasks_project_labeled', ['project_id', 'is_labeled', 'id'], unique=False)
 
@@ -242,7 +241,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('annotations', schema=None) as batch_op:
         batch_op.create_index('ix_annotations_project_user', ['project_id', 'completed_by_id', 'task_id'], unique=False)
-        batch_op.create_index('ix_annotations_task', ['task_id'], unique=False)
 
     op.create_table('drafts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -273,7 +271,6 @@ def downgrade() -> None:
 
     op.drop_table('drafts')
     with op.batch_alter_table('annotations', schema=None) as batch_op:
-        batch_op.drop_index('ix_annotations_task')
         batch_op.drop_index('ix_annotations_project_user')
 
     op.drop_table('annotations')
@@ -285,7 +282,6 @@ def downgrade() -> None:
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_tasks_project_labeled')
         batch_op.drop_index('ix_tasks_project_id')
-        batch_op.drop_index('ix_tasks_import')
 
     op.drop_table('tasks')
     with op.batch_alter_table('task_imports', schema=None) as batch_op:
