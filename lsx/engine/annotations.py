@@ -150,6 +150,16 @@ def _audit(conn: Connection, actor: Actor, action: str, object_type: str, object
                           "detail": detail, "created_at": _now()})
 
 
+def _notify(conn: Connection, event_name: str, actor: Actor, annotation_id: int, project_id: int,
+            task_id: int) -> None:
+    """Emit `annotation.saved` / `annotation.deleted` inside the transaction; listeners (export
+    storages) act only once it has ended (see lsx.engine.storage.hooks)."""
+    import lsx.engine.storage.hooks  # noqa: F401  (export storages listen)
+    from lsx.engine.jobs.events import emit
+
+    emit(event_name, conn=conn, actor=actor, annotation_id=annotation_id, project_id=project_id, task_id=task_id)
+
+
 def create_annotation(
     session: Session,
     actor: Actor,
@@ -257,6 +267,7 @@ def insert_annotation(
     release_lock(conn, task_id, author)
     _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
            task_id=task_id)
+    _notify(conn, "annotation.saved", actor, int(ann_id), info.project_id, task_id)
     return int(ann_id)
 
 
@@ -319,6 +330,7 @@ def update_annotation(
     ann.updated_at = _now()
     ann.last_action = "updated"
     audit.record(session, actor, "update", "annotation", ann.id, project_id=ann.project_id, fields=changed)
+    _notify(session.connection(), "annotation.saved", actor, ann.id, ann.project_id, ann.task_id)
     return ann
 
 
@@ -332,6 +344,7 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Non
     session.flush()
     task_state.annotation_removed(session, task, was_cancelled=was_cancelled, skip_queue=project.skip_queue)
     audit.record(session, actor, "delete", "annotation", annotation_id, project_id=task.project_id)
+    _notify(session.connection(), "annotation.deleted", actor, annotation_id, task.project_id, task.id)
 
 
 def list_annotations(

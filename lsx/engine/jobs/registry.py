@@ -75,6 +75,7 @@ def _load_plugins() -> None:
         return
     _loaded = True
     importlib.import_module("lsx.engine.jobs.kinds")
+    importlib.import_module("lsx.engine.storage.jobs")
     for ep in entry_points(group="lsx.job_kinds"):
         try:
             ep.load()

@@ -410,8 +410,8 @@ class ImportSync:
                 if task is None:
                     extra.append((index, t))
                     continue
-                task.data = orjson.loads(t.data)
-                task.meta = orjson.loads(t.meta)
+                task.data = orjson.loads(t[0])
+                task.meta = orjson.loads(t[1])
                 task.updated_at = datetime.now(UTC)
                 self.report.updated += 1
             self.report.removed += self._remove_tasks(s, list(links.values()), rec.id, list(links))
