@@ -474,6 +474,12 @@ class LabelApp(App[int]):
             event.stop()
             self.pick(*found)
 
+    def on_span_text_moved(self, event: SpanText.Moved) -> None:
+        st = self.state
+        if st is not None and st.selected is not None and self.pending_from is None:
+            st.selected = None
+            self.sync()
+
     def on_span_text_picked(self, event: SpanText.Picked) -> None:
         st = self.state
         if st is None:

@@ -38,8 +38,16 @@ class TextDoc:
         return [m.span() for m in _WORD.finditer(self.text)]
 
     def sentences(self) -> list[tuple[int, int]]:
+        """Sentences; in a dialogue they never cross from one utterance to the next."""
         out = []
-        for m in _SENTENCE.finditer(self.text):
+        blocks = self.paragraphs or [(0, len(self.text))]
+        for base, stop in blocks:
+            out.extend(self._sentences_in(base, stop))
+        return out
+
+    def _sentences_in(self, base: int, stop: int) -> list[tuple[int, int]]:
+        out = []
+        for m in _SENTENCE.finditer(self.text, base, stop):
             s, e = m.span()
             chunk = self.text[s:e]
             lead = len(chunk) - len(chunk.lstrip())

@@ -17,20 +17,19 @@ SIZE = (100, 34)
 
 
 def strip_ids(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Results compared region ids aside: ids become their order of first appearance."""
-    order: dict[str, str] = {}
-
-    def ref(x: Any) -> str:
-        return order.setdefault(str(x), f"r{len(order)}")
-
+    """Results compared region ids aside: each id becomes a name derived from its region's content."""
+    groups: dict[str, list[str]] = {}
+    for item in result:
+        if "id" in item:
+            body = {k: v for k, v in item.items() if k != "id"}
+            groups.setdefault(str(item["id"]), []).append(json.dumps(body, sort_keys=True))
+    names = {rid: f"r{i}" for i, (rid, _) in enumerate(sorted(groups.items(), key=lambda kv: sorted(kv[1])))}
     out = []
     for item in result:
         item = dict(item)
-        if "id" in item:
-            item["id"] = ref(item["id"])
-        for k in ("from_id", "to_id"):
+        for k in ("id", "from_id", "to_id"):
             if k in item:
-                item[k] = ref(item[k])
+                item[k] = names.get(str(item[k]), "?")
         out.append(item)
     return sorted(out, key=lambda i: json.dumps(i, sort_keys=True))
 
@@ -74,3 +73,12 @@ def annotations(ws: Workspace) -> Callable[[int], list[dict[str, Any]]]:
                      "parent_prediction": a.parent_prediction_id, "lead_time": a.lead_time} for a in rows]
 
     return get
+
+
+_KEY_NAMES = {" ": "space", ".": "full_stop", ",": "comma", "-": "minus", ":": "colon", "/": "slash",
+              "!": "exclamation_mark", "'": "apostrophe"}
+
+
+def keys_for(text: str) -> list[str]:
+    """Pilot key names that type `text`."""
+    return [_KEY_NAMES.get(ch, ch) for ch in text]

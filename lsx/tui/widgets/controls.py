@@ -188,10 +188,12 @@ class RatingField(Static, ControlWidget, can_focus=True):
         self.update(t)
 
     def on_focus(self) -> None:
-        self.sync()
+        if self.form.state is not None:
+            self.sync()
 
     def on_blur(self) -> None:
-        self.sync()
+        if self.form.state is not None:
+            self.sync()
 
 
 class InputField(Vertical, ControlWidget):
@@ -423,7 +425,9 @@ class RankerField(Static, ControlWidget, can_focus=True):
         self.update(t)
 
     def on_focus(self) -> None:
-        self.sync()
+        if self.form.state is not None:
+            self.sync()
 
     def on_blur(self) -> None:
-        self.sync()
+        if self.form.state is not None:
+            self.sync()

@@ -55,6 +55,13 @@ class SpanText(Widget, can_focus=True):
         Binding("shift+end", "edge(True, True)", show=False),
     ]
 
+    class Moved(Message):
+        """The cursor moved: the annotator is back in the text, not on a region."""
+
+        def __init__(self, widget: SpanText) -> None:
+            super().__init__()
+            self.widget = widget
+
     class Picked(Message):
         """The mouse clicked inside a region (select it)."""
 
@@ -105,12 +112,14 @@ class SpanText(Widget, can_focus=True):
         self.cursor = max(0, min(len(self.doc.text), pos))
         if not extend:
             self.anchor = self.cursor
+        self.post_message(self.Moved(self))
         self.refresh(layout=True)
 
     def action_edge(self, end: bool, extend: bool) -> None:
         self.cursor = len(self.doc.text) if end else 0
         if not extend:
             self.anchor = self.cursor
+        self.post_message(self.Moved(self))
         self.refresh(layout=True)
 
     # --- layout ---------------------------------------------------------------------------------
