@@ -685,7 +685,8 @@ class LabelApp(App[int]):
             if pred is None:
                 self.say("no prediction to accept: Space passes the task", error=True)
                 return
-            result = pred.get("result") or []
+            result = [{**r, "origin": r.get("origin", "prediction")} if r.get("type") != "relation" else r
+                      for r in pred.get("result") or []]
             problems = submit_problems(self.config, result, task.data)
             if problems:
                 self.say(f"this prediction does not fit the config: {problems[0]}", error=True)

@@ -262,6 +262,8 @@ class InputField(Vertical, ControlWidget):
         self.screen.focus_next()
 
     def sync(self) -> None:
+        if self.input.has_focus:  # never rewrite what the annotator is typing
+            return
         value = self.form.state.answer(self.ctl) or {}
         current = value.get("number" if self.ctl.tag == "Number" else "datetime")
         got = self.parse(self.input.value)
