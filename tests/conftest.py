@@ -12,6 +12,8 @@ pytest_plugins = [
     "tests.plugins.services",
     "tests.plugins.workspace",
     "tests.plugins.jobs",
+    "tests.plugins.storage",
+    "tests.plugins.api",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"

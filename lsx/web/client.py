@@ -81,6 +81,17 @@ class Response:
         return self.body.decode()
 
 
+def _read_file(resp: web.FileResponse) -> web.Response:
+    """Files go through sendfile on a socket; in-process, read them instead."""
+    import mimetypes
+    from pathlib import Path
+
+    path = Path(resp._path)  # aiohttp keeps the path it was given
+    headers = dict(resp.headers)
+    headers.setdefault("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    return web.Response(body=path.read_bytes(), status=resp.status, headers=headers)
+
+
 class Client:
     """Send requests to an app in-process. `token` adds `Authorization: Token <token>`."""
 
@@ -127,6 +138,8 @@ class Client:
                                   client_max_size=self.app._client_max_size, loop=loop)
         # Application._handle runs the router and the middlewares exactly as the server does.
         resp = await self.app._handle(req)
+        if isinstance(resp, web.FileResponse) and not resp.prepared:
+            resp = _read_file(resp)
         if not resp.prepared:
             await resp.prepare(req)
             await resp.write_eof()

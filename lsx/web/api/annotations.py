@@ -28,11 +28,14 @@ def _create(ws: Any, actor: Any, task_id: int, body: dict[str, Any], cancelled: 
     was_cancelled = bool(body.get("was_cancelled", False)) if cancelled is None else cancelled
     plain = not any(body.get(k) is not None for k in
                     ("ground_truth", "completed_by", "parent_annotation", "unique_id")) and not body.get("ground_truth")
-    if was_cancelled and plain:
-        ann = skip(ws, actor, task_id, lead_time=body.get("lead_time"))
-    elif plain and not was_cancelled:
-        ann = submit(ws, actor, task_id, body.get("result") or [], lead_time=body.get("lead_time"),
-                     draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"))
+    if plain:
+        # The label stream's fast path: also releases the lock and consumes the caller's drafts.
+        if was_cancelled:
+            ann_id = skip(ws, actor, task_id, lead_time=body.get("lead_time"))
+        else:
+            ann_id = submit(ws, actor, task_id, body.get("result") or [], lead_time=body.get("lead_time"),
+                            draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"))
+        return _get(ws, actor, int(ann_id if isinstance(ann_id, int) else ann_id.id))
     else:
         from lsx.engine.annotations import create_annotation
 
@@ -45,7 +48,6 @@ def _create(ws: Any, actor: Any, task_id: int, body: dict[str, Any], cancelled: 
                 unique_id=body.get("unique_id"),
             )
             return annotation_json(ann)
-    return annotation_json(ann)
 
 
 @api("POST", "/api/tasks/{id}/annotations/", summary="Create an annotation (or a skip)", tag="annotations",
