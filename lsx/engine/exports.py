@@ -95,15 +95,76 @@ class _Merge:
         return []
 
 
+# SQLite writes the JSON export of a task itself (in C): one string per row with empty
+# annotation and prediction lists, which Python fills in for the few tasks that have any.
+_JSON_TEXT_SQL = (
+    "SELECT t.id, t.total_annotations + t.cancelled_annotations, t.total_predictions, "
+    """'{"id":' || t.id || ',"annotations":[],' || CASE WHEN t.file_upload IS NOT NULL
+    THEN '"file_upload":' || json_quote(t.file_upload) || ',' ELSE '' END || '"drafts":[],"predictions":[],"data":'
+    || t.data || ',"meta":' || t.meta || ',"created_at":"' || replace(t.created_at, ' ', 'T')
+    || 'Z","updated_at":"' || replace(t.updated_at, ' ', 'T') || 'Z","allow_skip":'
+    || CASE WHEN t.allow_skip THEN 'true' ELSE 'false' END || ',"inner_id":' || t.inner_id
+    || ',"total_annotations":' || t.total_annotations || ',"cancelled_annotations":' || t.cancelled_annotations
+    || ',"total_predictions":' || t.total_predictions
+    || ',"comment_count":0,"unresolved_comment_count":0,"last_comment_updated_at":null,"project":'
+    || t.project_id || ',"updated_by":' || coalesce(t.updated_by_id, 'null') || ',"comment_authors":[]}' """
+    f"FROM tasks t WHERE t.project_id = %s AND {_VISIBLE} {{extra}} ORDER BY t.id"
+)
+
+
+def _extra(only_annotated: bool) -> str:
+    return "AND (t.total_annotations + t.cancelled_annotations) > 0" if only_annotated else ""
+
+
 def iter_task_records(session: Any, project_id: int, *, only_annotated: bool = False) -> Iterator[TaskRecord]:
-    extra = "AND (t.total_annotations + t.cancelled_annotations) > 0" if only_annotated else ""
-    tasks = stream_rows(session, _TASK_SQL.format(extra=extra), (project_id,))
+    """Tasks in id order with their annotation and prediction rows (see TaskRecord)."""
+    tasks = stream_rows(session, _TASK_SQL.replace("{extra}", _extra(only_annotated)), (project_id,))
     anns = _Merge(_grouped(stream_rows(session, _ANNOTATION_SQL, (project_id,))))
     preds = _Merge(_grouped(stream_rows(session, _PREDICTION_SQL, (project_id,))))
+    no_rows: list[tuple[Any, ...]] = []
     for row in tasks:
         task_id = row[0]
         has_ann = row[7] or row[8]
-        yield TaskRecord(row, anns.take(task_id) if has_ann else [], preds.take(task_id) if row[9] else [])
+        yield TaskRecord(row, anns.take(task_id) if has_ann else no_rows, preds.take(task_id) if row[9] else no_rows)
+
+
+def iter_json_batches(
+    session: Any, project_id: int, *, only_annotated: bool = False
+) -> Iterator[tuple[list[str], int]] | None:
+    """SQLite only: lists of finished task JSON texts and their annotation count, a batch at a time.
+
+    Returns None on other databases (the exporter then formats TaskRecords itself).
+    """
+    if session.connection().dialect.name != "sqlite":
+        return None
+    from lsx.engine.formats.json_export import annotation_text, prediction_text
+
+    def batches() -> Iterator[tuple[list[str], int]]:
+        sql = _JSON_TEXT_SQL.replace("{extra}", _extra(only_annotated)).replace("%s", "?")
+        raw = session.connection().connection.driver_connection
+        cursor = raw.cursor()
+        cursor.execute(sql, (project_id,))
+        anns = _Merge(_grouped(stream_rows(session, _ANNOTATION_SQL, (project_id,))))
+        preds = _Merge(_grouped(stream_rows(session, _PREDICTION_SQL, (project_id,))))
+        try:
+            while rows := cursor.fetchmany(5000):
+                out: list[str] = []
+                n_ann = 0
+                for task_id, n_a, n_p, text in rows:
+                    if n_a:
+                        got = anns.take(task_id)
+                        n_ann += len(got)
+                        body = ",".join(annotation_text(a, project_id) for a in got)
+                        text = text.replace('"annotations":[]', f'"annotations":[{body}]', 1)
+                    if n_p:
+                        body = ",".join(prediction_text(p, project_id) for p in preds.take(task_id))
+                        text = text.replace('"predictions":[]', f'"predictions":[{body}]', 1)
+                    out.append(text)
+                yield out, n_ann
+        finally:
+            cursor.close()
+
+    return batches()
 
 
 def export_project(
@@ -126,7 +187,8 @@ def export_project(
     started = time.perf_counter()
     with ws.read() as s:
         project = get_project(s, actor, project_id)
-        ctx = ExportContext(project=project, is_sqlite=ws.is_sqlite)
+        ctx = ExportContext(project=project, is_sqlite=ws.is_sqlite, session=s, only_annotated=only_annotated,
+                            progress=progress)
         exporter.check(ctx)
         records = iter_task_records(s, project_id, only_annotated=only_annotated)
         if isinstance(out, str) and out == "-":
@@ -158,15 +220,18 @@ def _write(
     progress: Progress | None,
 ) -> None:
     def counted() -> Iterator[TaskRecord]:
-        n = 0
+        n = annotations = 0
         for rec in records:
             n += 1
-            report.annotation_count += len(rec.annotations)
+            if rec.annotations:
+                annotations += len(rec.annotations)
             if progress is not None and n % 10_000 == 0:
                 progress(n, None, "exporting")
             yield rec
         report.task_count = n
+        report.annotation_count = annotations
 
+    ctx.report = report
     exporter.write(ctx, counted(), fh)
     if progress is not None:
         progress(report.task_count, report.task_count, "exported")

@@ -75,7 +75,7 @@ def _check_value(name: str, value: Any) -> Any:
     if name == "skip_queue" and value not in SKIP_QUEUES:
         raise InputError(f"skip_queue must be one of {', '.join(SKIP_QUEUES)}, got {value!r}")
     if name == "sampling":
-        from lsx.engine.sampling.strategies import normalize_sampling
+        from lsx.engine.sampling import normalize_sampling
 
         return normalize_sampling(value)
     if name == "title" and not value.strip():
@@ -189,6 +189,10 @@ def update_project(
         from lsx.engine.task_state import recompute_overlap
 
         recompute_overlap(session, project)
+    if "skip_queue" in changed:  # whether skips count toward is_labeled depends on it
+        from lsx.engine.task_state import recompute_counters
+
+        recompute_counters(session, project)
     if changed:
         audit.record(session, actor, "update", "project", project.id, project_id=project.id, fields=changed)
     return changed
@@ -314,7 +318,7 @@ def project_counts(session: Session, project_ids: list[int]) -> dict[int, dict[s
 
 def project_json(session: Session, project: Project, counts: dict[str, int] | None = None) -> dict[str, Any]:
     """The project object as Label Studio's API returns it (reference §5.4)."""
-    from lsx.engine.sampling.strategies import sampling_label
+    from lsx.engine.sampling import sampling_label
 
     counts = counts if counts is not None else project_counts(session, [project.id])[project.id]
     creator = session.get(User, project.created_by_id) if project.created_by_id else None

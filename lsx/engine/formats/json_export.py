@@ -79,19 +79,35 @@ class JsonExporter:
         return None
 
     def write(self, ctx: ExportContext, records: Iterator[TaskRecord], fh: IO[bytes]) -> None:
+        from lsx.engine.exports import iter_json_batches
+
         pid = ctx.project.id
-        write = fh.write
+        fh.write(b"[\n")
         first = True
-        write(b"[")
-        buf: list[str] = []
-        for rec in records:
-            buf.append(("\n" if first else ",\n") + task_text(rec, pid))
-            first = False
-            if len(buf) >= 1000:
-                write("".join(buf).encode())
-                buf.clear()
-        write("".join(buf).encode())
-        write(b"\n]\n")
+        batches = iter_json_batches(ctx.session, pid, only_annotated=ctx.only_annotated)
+        if batches is not None:  # SQLite built the text: join and write, a batch at a time
+            done = annotations = 0
+            for texts, n_ann in batches:
+                if not first:
+                    fh.write(b",\n")
+                first = False
+                fh.write(",\n".join(texts).encode())
+                done += len(texts)
+                annotations += n_ann
+                if ctx.progress is not None and done % 10_000 < len(texts):
+                    ctx.progress(done, None, "exporting")
+            ctx.report.task_count, ctx.report.annotation_count = done, annotations
+        else:
+            buf: list[str] = []
+            for rec in records:
+                buf.append(task_text(rec, pid))
+                if len(buf) >= 2000:
+                    fh.write(((",\n" if not first else "") + ",\n".join(buf)).encode())
+                    first = False
+                    buf.clear()
+            if buf:
+                fh.write(((",\n" if not first else "") + ",\n".join(buf)).encode())
+        fh.write(b"\n]\n")
 
 
 register_exporter(JsonExporter())

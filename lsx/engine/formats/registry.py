@@ -13,7 +13,7 @@ from lsx.engine.db.models import Project
 from lsx.engine.timefmt import iso, iso_from_sqlite
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TaskRecord:
     """One task as stored (driver values) with its annotation and prediction rows."""
 
@@ -24,8 +24,14 @@ class TaskRecord:
 
 @dataclass
 class ExportContext:
+    """What an exporter may use besides the records: the project, the read session, options."""
+
     project: Project
     is_sqlite: bool
+    session: Any = None
+    only_annotated: bool = False
+    progress: Any = None
+    report: Any = None  # the ExportReport, for exporters that stream rows themselves
 
 
 class Exporter(Protocol):
