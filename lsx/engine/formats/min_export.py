@@ -3,7 +3,8 @@
 A record holds the task's data keys, `id`, one key per control `from_name` (its values with the
 type key dropped; a single choice or a single text line becomes a plain string), then `annotator`,
 `annotation_id`, `created_at`, `updated_at` and `lead_time`. A task without annotations gives one
-record with empty annotation fields; one whose annotations were all skipped gives none. CSV/TSV sort the columns and JSON-encode non-string values.
+record with empty annotation fields; one whose annotations were all skipped gives none.
+CSV/TSV sort the columns and JSON-encode non-string values.
 """
 
 from __future__ import annotations
