@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.plugins.workspace",
     "tests.plugins.jobs",
     "tests.plugins.storage",
+    "tests.plugins.storage",
     "tests.plugins.api",
 ]
 

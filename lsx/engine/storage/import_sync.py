@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -205,7 +205,7 @@ class ImportSync:
         self.done = 0
 
     # listing, in key order
-    def _listing(self) -> Iterator[ObjectInfo]:
+    def _listing(self) -> Generator[ObjectInfo, None, None]:
         if not self.backend.sorted_listing:
             yield from sorted(self.backend.iter_objects(), key=lambda o: o.key)
             return
@@ -216,7 +216,7 @@ class ImportSync:
             last = info.key
             yield info
 
-    def _recorded(self, s: Any) -> Iterator[Recorded]:
+    def _recorded(self, s: Any) -> Generator[Recorded, None, None]:
         sql = "SELECT id, key, etag, size, deleted FROM storage_objects WHERE storage_id = %s ORDER BY key"
         for oid, key, etag, size, deleted in stream_rows(s, sql, (self.row.id,)):
             yield Recorded(oid, key, etag, size, bool(deleted))
@@ -226,21 +226,11 @@ class ImportSync:
         with self.ws.read() as s:
             listing = self._listing()
             recorded = self._recorded(s)
-            lhead = next(listing, None)
-            rhead = next(recorded, None)
-            while lhead is not None or rhead is not None:
-                if rhead is None or (lhead is not None and lhead.key < rhead.key):
-                    self._new(lhead)  # type: ignore[arg-type]
-                    lhead = next(listing, None)
-                elif lhead is None or rhead.key < lhead.key:
-                    self._gone(rhead)
-                    rhead = next(recorded, None)
-                else:
-                    self._same(lhead, rhead)
-                    lhead, rhead = next(listing, None), next(recorded, None)
-                self.done += 1
-                if self.progress is not None and self.done % 1000 == 0:
-                    self.progress(self.done, None, "syncing")
+            try:
+                self._merge(listing, recorded)
+            finally:
+                recorded.close()
+                listing.close()
         self._flush_new()
         self._flush_gone()
         self._finish()
@@ -248,6 +238,24 @@ class ImportSync:
         if self.progress is not None:
             self.progress(self.done, self.done, "synced")
         return self.report
+
+    def _merge(self, listing: Iterator[ObjectInfo], recorded: Iterator[Recorded]) -> None:
+        """One pass over both key-ordered streams."""
+        lhead = next(listing, None)
+        rhead = next(recorded, None)
+        while lhead is not None or rhead is not None:
+            if rhead is None or (lhead is not None and lhead.key < rhead.key):
+                self._new(lhead)  # type: ignore[arg-type]
+                lhead = next(listing, None)
+            elif lhead is None or rhead.key < lhead.key:
+                self._gone(rhead)
+                rhead = next(recorded, None)
+            else:
+                self._same(lhead, rhead)
+                lhead, rhead = next(listing, None), next(recorded, None)
+            self.done += 1
+            if self.progress is not None and self.done % 1000 == 0:
+                self.progress(self.done, None, "syncing")
 
     # -- new objects ------------------------------------------------------------------------------
     def _prepare(self, info: ObjectInfo) -> list[PreparedTask] | None:
@@ -387,7 +395,7 @@ class ImportSync:
         tasks = self._prepare(info)
         if tasks is None:
             return
-        now = self._now_param()
+        now = datetime.now(UTC)
         if self.row.use_blob_urls:
             with self.ws.session() as s:
                 s.execute(update(StorageObject).where(StorageObject.id == rec.id)

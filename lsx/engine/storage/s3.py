@@ -37,7 +37,6 @@ class S3Backend(Backend):
             client_kwargs=client_kwargs,
             use_listings_cache=False,
             skip_instance_cache=True,
-            retries=3,
         )
 
     def list_raw(self) -> Iterator[ObjectInfo]:
