@@ -39,7 +39,7 @@ async def test_accept_reject_ignore_and_undo(make_project, backend_for, annotati
         await pilot.pause()
         assert app.finished, app.message
     stored = {a["task"]: a for a in annotations(pid)}
-    t1, t2, t3, t4 = sorted(preds)
+    t1, t2, _t3, t4 = sorted(preds)
     assert set(stored) == {t1, t2, t4}
     assert stored[t1]["result"] == [{"id": "pgood one", "from_name": "sentiment", "to_name": "text",
                                      "type": "choices", "value": {"choices": ["Positive"]}, "origin": "prediction"}]
