@@ -70,6 +70,18 @@ def print_json(obj: Any) -> None:
     typer.echo(dumps(obj))
 
 
+def print_json_array(rows: Iterable[Any]) -> None:
+    """A JSON array written as it streams, so a million rows never sit in memory."""
+    import orjson
+
+    out = sys.stdout
+    out.write("[")
+    for i, row in enumerate(rows):
+        out.write(",\n" if i else "\n")
+        out.write(orjson.dumps(row, default=str).decode())
+    out.write("\n]\n")
+
+
 def print_jsonl(rows: Iterable[Any]) -> None:
     import orjson
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lsx.cli.common import actor, print_json, print_jsonl, print_table, workspace
+from lsx.cli.common import actor, print_json, print_json_array, print_jsonl, print_table, workspace
 
 task_app = typer.Typer(help="List, show and delete tasks.", no_args_is_help=True)
 annotation_app = typer.Typer(help="List annotations.", no_args_is_help=True)
@@ -95,7 +95,7 @@ def export(
 @task_app.command("list")
 def list_(
     project: str = typer.Argument(..., help="Project id or title."),
-    limit: int = typer.Option(100, "--limit"),
+    limit: int = typer.Option(100, "--limit", help="At most this many tasks; 0 for all."),
     offset: int = typer.Option(0, "--offset"),
     labeled: bool | None = typer.Option(None, "--labeled/--unlabeled", help="Only labeled / unlabeled tasks."),
     as_json: bool = typer.Option(False, "--json"),
@@ -103,16 +103,16 @@ def list_(
 ) -> None:
     """List a project's tasks."""
     from lsx.engine.projects import resolve_project
-    from lsx.engine.tasks import list_tasks, task_json
+    from lsx.engine.tasks import iter_task_json, list_tasks
 
     ws, who = workspace(), actor()
     with ws.read() as s:
         p = resolve_project(s, who, project)
-        tasks = list_tasks(s, who, p, limit=limit, offset=offset, labeled=labeled)
         if as_json or as_jsonl:
-            rows = [task_json(t) for t in tasks]
-            print_json(rows) if as_json else print_jsonl(rows)
+            rows = iter_task_json(s, p, limit=limit or None, offset=offset, labeled=labeled)
+            print_json_array(rows) if as_json else print_jsonl(rows)
             return
+        tasks = list_tasks(s, who, p, limit=limit or None, offset=offset, labeled=labeled)
         print_table(
             ["id", "data", "annotations", "skipped", "predictions", "labeled"],
             [(t.id, _short(t.data), t.total_annotations, t.cancelled_annotations, t.total_predictions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -43,6 +44,42 @@ def list_tasks(
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def iter_task_json(
+    session: Session,
+    project: Project,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    labeled: bool | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stream tasks as JSON objects (the `task_json` shape) without loading the project."""
+    t = Task.__table__
+    query = select(t).where(t.c.project_id == project.id, task_visible(t.c.task_import_id))
+    if labeled is not None:
+        query = query.where(t.c.is_labeled.is_(labeled))
+    query = query.order_by(t.c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        yield {
+            "id": row.id,
+            "data": row.data,
+            "meta": row.meta or {},
+            "created_at": iso(row.created_at),
+            "updated_at": iso(row.updated_at),
+            "is_labeled": row.is_labeled,
+            "overlap": row.overlap,
+            "inner_id": row.inner_id,
+            "total_annotations": row.total_annotations,
+            "cancelled_annotations": row.cancelled_annotations,
+            "total_predictions": row.total_predictions,
+            "allow_skip": row.allow_skip,
+            "file_upload": row.file_upload,
+            "project": row.project_id,
+            "updated_by": row.updated_by_id,
+        }
 
 
 def count_tasks(session: Session, project: Project, *, labeled: bool | None = None) -> int:
