@@ -40,6 +40,11 @@ def subscribe(event_name: str, callback: Callback) -> Callable[[], None]:
     return unsubscribe
 
 
+def has_subscribers(event_name: str) -> bool:
+    """Lets emitters skip building an expensive payload nobody reads."""
+    return bool(_subscribers.get(event_name) or _subscribers.get("*"))
+
+
 def emit(event_name: str, **payload: Any) -> None:
     """Deliver to the subscribers of `event_name` and of "*"; cheap when nobody listens."""
     callbacks = _subscribers.get(event_name, []) + _subscribers.get("*", [])

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from lsx.engine.db.models import utcnow
 from lsx.engine.jobs import events
@@ -95,9 +95,13 @@ def enqueue_due(ws: Workspace, queue: Any) -> int:
 def dispatch(ws: Workspace, queue: Any, job_id: int, attempts: int, queue_name: str, timeout: int) -> None:
     """Enqueue the next attempt of a queued job in RQ and mark it handed over."""
     rq_id = queue.enqueue(job_id, attempts + 1, queue_name, timeout)
-    with ws.session() as s:
-        s.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.attempts == attempts, Job.status == QUEUED)
-            .values(run_after=None, rq_job_id=rq_id)
-        )
+    with ws.engine.begin() as conn:
+        conn.execute(_HANDED_OVER, {"b_id": job_id, "b_attempts": attempts, "b_rq_id": rq_id})
+
+
+_T = Job.__table__
+_HANDED_OVER = (
+    update(_T)
+    .where(_T.c.id == bindparam("b_id"), _T.c.attempts == bindparam("b_attempts"), _T.c.status == QUEUED)
+    .values(run_after=None, rq_job_id=bindparam("b_rq_id"))
+)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 PROGRESS_CHANNEL = "lsx:jobs:progress"
 PERFORM = "lsx.engine.jobs.rq_backend.perform"
 FAILURE_TTL = 7 * 24 * 3600
+# The DB holds the outcome; RQ keeps its own record briefly (0 races RQ's heartbeat, rq#1450).
+RESULT_TTL = 60
 
 
 def rq_job_id(job_id: int, attempt: int) -> str:
@@ -55,7 +57,7 @@ class RqQueue:
             PERFORM,
             args=(job_id, attempt),
             timeout=timeout,  # RQ's alarm raises in the horse; lsx records it as a failed attempt
-            result_ttl=0,
+            result_ttl=RESULT_TTL,
             failure_ttl=FAILURE_TTL,
             job_id=rq_id,
             description=f"lsx job {job_id} attempt {attempt}",
@@ -101,5 +103,6 @@ def perform(job_id: int, attempt: int) -> str:
     ws = _workspace()
     queue = ws.jobs
     publish = queue.publish if isinstance(queue, RqQueue) else None
-    outcome: Outcome = execute(ws, job_id, attempt, publish=publish)
+    # The worker process beats for its horse (LsxWorker.maintain_heartbeats): no thread here.
+    outcome: Outcome = execute(ws, job_id, attempt, publish=publish, heartbeat=False)
     return outcome.status

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from lsx.engine.access.actor import Actor
@@ -55,50 +55,77 @@ def heartbeat_interval(ws: Workspace) -> float:
     return max(0.2, min(10.0, ws.settings.job_heartbeat_timeout / 4))
 
 
-def _actor(s: Session, job: Job) -> Actor:
-    user = s.get(User, job.created_by_id) if job.created_by_id is not None else None
-    if user is None or not user.is_active:
-        raise InputError(f"job {job.id}: the user who submitted it no longer exists or is inactive")
-    role = s.execute(
-        select(Membership.role).where(
-            Membership.user_id == user.id,
-            Membership.organization_id == job.organization_id,
-            Membership.deleted_at.is_(None),
-        )
-    ).scalar()
-    if role is None:
-        raise InputError(f"job {job.id}: {user.email} is no longer a member of the job's organization")
-    return Actor(user.id, user.email, job.organization_id or 0, role)
+@dataclass(frozen=True)
+class Claimed:
+    kind: str
+    params: dict[str, Any]
+    actor: Actor | LsxError
 
 
-def claim(ws: Workspace, job_id: int, attempt: int) -> tuple[Job, Actor | LsxError] | None:
-    """Take the job for `attempt`; None when it is not ours to run (canceled, or already claimed)."""
-    now = utcnow()
-    with ws.session() as s:
-        claimed = s.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == QUEUED, Job.attempts == attempt - 1)
-            .values(
-                status=STARTED,
-                attempts=attempt,
-                started_at=now,
-                heartbeat_at=now,
-                finished_at=None,
-                run_after=None,
-                worker=worker_name(),
-            )
-            .returning(Job.id)
-        ).scalar()
-        if claimed is None:
+# The hot path's statements, built once: building SQLAlchemy statements costs more than running them.
+_T = Job.__table__
+_CLAIM = (
+    update(_T)
+    .where(_T.c.id == bindparam("b_id"), _T.c.status == QUEUED, _T.c.attempts == bindparam("b_previous"))
+    .values(
+        status=STARTED,
+        attempts=bindparam("b_attempt"),
+        started_at=bindparam("b_now"),
+        heartbeat_at=bindparam("b_now"),
+        finished_at=None,
+        run_after=None,
+        worker=bindparam("b_worker"),
+    )
+    .returning(_T.c.kind, _T.c.params, _T.c.created_by_id, _T.c.organization_id)
+)
+_ACTOR = (
+    select(User.email, User.is_active, Membership.role)
+    .outerjoin(
+        Membership,
+        (Membership.user_id == User.id)
+        & (Membership.organization_id == bindparam("b_org"))
+        & Membership.deleted_at.is_(None),
+    )
+    .where(User.id == bindparam("b_user"))
+)
+_CURRENT = (_T.c.id == bindparam("b_id")) & (_T.c.attempts == bindparam("b_attempt"))
+_FINISH = (
+    update(_T)
+    .where(_CURRENT, _T.c.status.in_((STARTED, CANCELED)))
+    .values(
+        status=FINISHED,
+        finished_at=bindparam("b_now"),
+        active_target=None,
+        result=bindparam("b_result", type_=_T.c.result.type),
+        progress_done=bindparam("b_done"),
+        progress_total=func.coalesce(bindparam("b_total", type_=BigInteger), _T.c.progress_total),
+        error=None,
+        traceback=None,
+    )
+)
+_BEAT = update(_T).where(_CURRENT, _T.c.status.in_((STARTED, CANCELED))).values(heartbeat_at=bindparam("b_now"))
+
+
+def _actor(conn: Connection, job_id: int, user_id: int | None, org_id: int | None) -> Actor | LsxError:
+    """The submitter, as a member of the job's organization (one query)."""
+    row = conn.execute(_ACTOR, {"b_org": org_id, "b_user": user_id}).first()
+    if row is None or not row.is_active:
+        return InputError(f"job {job_id}: the user who submitted it no longer exists or is inactive")
+    if row.role is None:
+        return InputError(f"job {job_id}: {row.email} is no longer a member of the job's organization")
+    return Actor(user_id or 0, row.email, org_id or 0, row.role)
+
+
+def claim(ws: Workspace, job_id: int, attempt: int) -> Claimed | None:
+    """Take the job for `attempt`; None when it is not ours to run (canceled, or already claimed).
+    One conditional UPDATE ... RETURNING and one read, in one short transaction (the hot path)."""
+    args = {"b_id": job_id, "b_previous": attempt - 1, "b_attempt": attempt, "b_now": utcnow(),
+            "b_worker": worker_name()}
+    with ws.engine.begin() as conn:
+        row = conn.execute(_CLAIM, args).first()
+        if row is None:
             return None
-        job = s.get(Job, job_id)
-        assert job is not None
-        try:
-            who: Actor | LsxError = _actor(s, job)
-        except LsxError as exc:
-            who = exc
-        s.expunge(job)
-        return job, who
+        return Claimed(row.kind, dict(row.params or {}), _actor(conn, job_id, row.created_by_id, row.organization_id))
 
 
 def execute(
@@ -108,32 +135,30 @@ def execute(
     *,
     publish: Publish | None = None,
     on_progress: Callable[[int, int | None, str], None] | None = None,
+    heartbeat: bool = True,
 ) -> Outcome:
     """Run attempt `attempt` of the job in this thread. Never raises for the job's own errors
-    (they are recorded); re-raises KeyboardInterrupt/SystemExit after recording them."""
+    (they are recorded); re-raises KeyboardInterrupt/SystemExit after recording them.
+
+    `heartbeat`: beat from a thread here; False when someone else beats for this attempt (an RQ
+    worker beats for its work-horse, see `beat`)."""
     claimed = claim(ws, job_id, attempt)
     if claimed is None:
         return Outcome("skipped")
-    job, who = claimed
     try:
-        spec = get_kind(job.kind)
+        spec = get_kind(claimed.kind)
     except LsxError as exc:
         return _fail(ws, job_id, attempt, exc, None, retryable=False)
-    if isinstance(who, LsxError):
-        return _fail(ws, job_id, attempt, who, spec, retryable=False)
+    if isinstance(claimed.actor, LsxError):
+        return _fail(ws, job_id, attempt, claimed.actor, spec, retryable=False)
     handle = JobHandle(
-        ws,
-        job_id,
-        attempt,
-        dict(job.params or {}),
-        timeout=spec.timeout,
-        publish=publish,
-        on_progress=on_progress,
+        ws, job_id, attempt, claimed.params, timeout=spec.timeout, publish=publish, on_progress=on_progress
     )
-    handle.start_heartbeat(heartbeat_interval(ws))
-    events.emit("job.started", job_id=job_id, kind=job.kind, attempt=attempt)
+    if heartbeat:
+        handle.start_heartbeat(heartbeat_interval(ws))
+    events.emit("job.started", job_id=job_id, kind=claimed.kind, attempt=attempt)
     try:
-        result = spec.func(ws, who, handle.params, handle)
+        result = spec.func(ws, claimed.actor, handle.params, handle)
     except Canceled as exc:
         return _canceled(ws, job_id, attempt, str(exc))
     except JobTimeout as exc:
@@ -156,20 +181,34 @@ def _locked(s: Session, job_id: int, attempt: int) -> Job | None:
 
 
 def _finish(ws: Workspace, job_id: int, attempt: int, result: Any, handle: JobHandle) -> Outcome:
-    with ws.session() as s:
-        job = _locked(s, job_id, attempt)
-        if job is None or job.status not in (STARTED, CANCELED):
+    # Work that completed is recorded as finished even when a cancel arrived at the very end.
+    args = {
+        "b_id": job_id,
+        "b_attempt": attempt,
+        "b_now": utcnow(),
+        "b_result": result if isinstance(result, dict) or result is None else {"value": result},
+        "b_done": handle.done,
+        "b_total": handle.total,
+    }
+    with ws.engine.begin() as conn:
+        if conn.execute(_FINISH, args).rowcount != 1:
             return Outcome("skipped")
-        # Work that completed is recorded as finished even when a cancel arrived at the very end.
-        job.status, job.finished_at, job.active_target = FINISHED, utcnow(), None
-        job.result = result if isinstance(result, dict) or result is None else {"value": result}
-        job.progress_done = max(job.progress_done, handle.done)
-        if handle.total is not None:
-            job.progress_total = handle.total
-        job.error = job.traceback = None
-        info = JobInfo.from_row(job)
-    events.emit("job.finished", job=info)
+    if events.has_subscribers("job.finished"):
+        events.emit("job.finished", job=_info(ws, job_id))
     return Outcome(FINISHED)
+
+
+def _info(ws: Workspace, job_id: int) -> JobInfo:
+    with ws.read() as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        return JobInfo.from_row(job)
+
+
+def beat(ws: Workspace, job_id: int, attempt: int) -> bool:
+    """Record that attempt `attempt` is alive (from whoever watches it); False when it is not current."""
+    with ws.engine.begin() as conn:
+        return conn.execute(_BEAT, {"b_id": job_id, "b_attempt": attempt, "b_now": utcnow()}).rowcount == 1
 
 
 def _canceled(ws: Workspace, job_id: int, attempt: int, message: str) -> Outcome:

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from redis.exceptions import RedisError
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lsx.engine.access import audit
@@ -62,6 +63,9 @@ def _check_project(ws: Workspace, actor: Actor, project_id: int | None) -> None:
         raise NotFound(f"project {project_id} not found")
 
 
+_INSERT = insert(Job.__table__).returning(Job.__table__.c.id)
+
+
 def _create(
     ws: Workspace, actor: Actor, spec: KindSpec, params: dict[str, Any], project_id: int | None,
     target: str | None, backend: str, wait: bool,
@@ -69,25 +73,23 @@ def _create(
     """Insert the job row, holding the target's lock; JobBusy (or wait) when another job holds it."""
     while True:
         try:
-            with ws.session() as s:
-                job = Job(
-                    kind=spec.name,
-                    params=params,
-                    status=QUEUED,
-                    backend=backend,
-                    queue=spec.queue,
-                    organization_id=actor.organization_id,
-                    project_id=project_id,
-                    created_by_id=actor.id,
-                    target=target,
-                    active_target=target,
-                    max_attempts=spec.max_attempts,
-                    timeout=spec.timeout,
-                    run_after=utcnow() if backend == RQ else None,
-                )
-                s.add(job)
-                s.flush()  # the row itself records who submitted what; the kind audits its own writes
-                return job.id
+            with ws.engine.begin() as conn:
+                # The row itself records who submitted what; the kind audits its own writes.
+                return int(conn.execute(_INSERT, {
+                    "kind": spec.name,
+                    "params": params,
+                    "status": QUEUED,
+                    "backend": backend,
+                    "queue": spec.queue,
+                    "organization_id": actor.organization_id,
+                    "project_id": project_id,
+                    "created_by_id": actor.id,
+                    "target": target,
+                    "active_target": target,
+                    "max_attempts": spec.max_attempts,
+                    "timeout": spec.timeout,
+                    "run_after": utcnow() if backend == RQ else None,
+                }).scalar_one())
         except IntegrityError:
             if target is None:
                 raise
@@ -111,16 +113,13 @@ def _holder(ws: Workspace, target: str) -> JobInfo | None:
         return JobInfo.from_row(job) if job else None
 
 
-def _dispatch(ws: Workspace, job_id: int) -> None:
+def _dispatch(ws: Workspace, job_id: int, queue_name: str, timeout: int) -> None:
+    """Hand a new (or reset) job, attempts 0, to RQ."""
     queue = ws.jobs
     assert isinstance(queue, RqQueue)
-    with ws.read() as s:
-        job = s.get(Job, job_id)
-        assert job is not None
-        attempts, queue_name, timeout = job.attempts, job.queue, job.timeout
     try:
-        dispatch(ws, queue, job_id, attempts, queue_name, timeout)
-    except Exception as exc:  # Redis is down: workers' maintenance will hand it over once it is back
+        dispatch(ws, queue, job_id, 0, queue_name, timeout)
+    except (RedisError, OSError) as exc:  # Redis is down: a worker hands it over once Redis is back
         raise InputError(
             f"job {job_id} was recorded but Redis at {queue.url} could not take it ({exc}); "
             "a worker will pick it up once Redis is reachable"
@@ -151,7 +150,7 @@ def run_job(
     target = spec.target(project_id, params) if spec.target else None
     job_id = _create(ws, actor, spec, params, project_id, target, RQ if background else INLINE, wait)
     if background:
-        _dispatch(ws, job_id)
+        _dispatch(ws, job_id, spec.queue, spec.timeout)
         return wait_job(ws, job_id, progress) if wait else get_job(ws, actor, job_id)
     _INLINE.run(ws, job_id, on_progress=progress)
     return get_job(ws, actor, job_id)
@@ -168,7 +167,7 @@ def submit_job(
     background = bool(ws.settings.redis_url)
     job_id = _create(ws, actor, spec, params, project_id, target, RQ if background else INLINE, False)
     if background:
-        _dispatch(ws, job_id)
+        _dispatch(ws, job_id, spec.queue, spec.timeout)
     else:
         _inline(ws).submit(ws, job_id)
     return get_job(ws, actor, job_id)
@@ -265,7 +264,7 @@ def retry_job(
         if job.status not in TERMINAL:
             raise Conflict(f"job {job_id} is {job.status}; only an ended job can be retried")
         get_kind(job.kind)
-        ended_status, target = job.status, job.target
+        ended_status, target, queue_name, timeout = job.status, job.target, job.queue, job.timeout
     try:
         with ws.session() as s:
             changed = s.execute(
@@ -288,7 +287,7 @@ def retry_job(
     if not changed:
         raise Conflict(f"job {job_id} changed while retrying it; look at `lsx job show {job_id}`")
     if background:
-        _dispatch(ws, job_id)
+        _dispatch(ws, job_id, queue_name, timeout)
         return wait_job(ws, job_id, progress) if wait else get_job(ws, actor, job_id)
     _INLINE.run(ws, job_id, on_progress=progress)
     return get_job(ws, actor, job_id)

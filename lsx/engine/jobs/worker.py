@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from rq import Worker
 
 from lsx.engine.jobs.recovery import enqueue_due, reap_stale
-from lsx.engine.jobs.rq_backend import RqQueue, set_workspace
+from lsx.engine.jobs.rq_backend import PERFORM, RqQueue, set_workspace
+from lsx.engine.jobs.runner import beat
 
 if TYPE_CHECKING:
     from lsx.engine.workspace import Workspace
@@ -49,6 +50,16 @@ class LsxWorker(Worker):
             enqueue_due(self.lsx_ws, self.lsx_ws.jobs)
         except Exception:
             log.exception("job maintenance failed")
+
+    def maintain_heartbeats(self, job: Any, execution: Any) -> None:
+        """While the horse runs, beat for its lsx job: if this worker dies with its horse, the beats
+        stop and another worker's reaper takes the job over."""
+        super().maintain_heartbeats(job, execution)
+        if job.func_name == PERFORM and len(job.args) == 2:
+            try:
+                beat(self.lsx_ws, *job.args)
+            except Exception:
+                log.warning("heartbeat of job %s failed", job.args[0], exc_info=True)
 
     def execute_job(self, job: Any, queue: Any) -> None:
         self.lsx_ws.engine.dispose()  # the horse must open its own DB connections
@@ -82,7 +93,8 @@ def run_worker(
     worker.lsx_ws = ws
     worker.lsx_poll = poll
     worker._lsx_pid = os.getpid()
-    worker.job_monitoring_interval = max(1, round(poll))
+    # The horse's heartbeat (and maintenance while busy) every second; RQ's alarm wants whole seconds.
+    worker.job_monitoring_interval = 1
     if burst:  # hand over what is due (e.g. retries after backoff) before looking at the queues
         worker.lsx_maintenance()
     return worker.work(burst=burst, logging_level=logging_level)

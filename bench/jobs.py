@@ -1,0 +1,180 @@
+"""Benchmark of background jobs on RQ; prints ONE JSON line.
+
+    .venv/bin/python bench/jobs.py                  # 2 workers, 2,000 tiny jobs, SQLite
+    .venv/bin/python bench/jobs.py --jobs 5000 --workers 4 --database-url postgresql+psycopg://...
+
+Starts its own redis-server on a free port and real `lsx worker` processes. The same workers run
+2,000 bare RQ jobs (a function that only counts) and then 2,000 tiny lsx jobs (DB record, claim,
+heartbeat thread, result, fenced bookkeeping); jobs are queued while workers are suspended and the
+clock runs from resume to the last job done. Overhead per job = (lsx time - bare time) / jobs, as
+wall-clock per job (what throughput sees) and as worker time (x workers). Target: <= 2 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+COUNTER = "bench:jobs:bare"
+
+
+def bare_job() -> None:
+    """The bare RQ job: count, nothing else."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    assert job is not None
+    job.connection.incr(COUNTER)
+
+
+def tiny(ws: Any, actor: Any, params: dict[str, Any], handle: Any) -> dict[str, Any]:
+    return {"i": params["i"]}
+
+
+def _register() -> None:
+    from lsx.engine.jobs import register_kind
+
+    register_kind("bench.tiny", tiny, max_attempts=1)
+
+
+_register()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(check: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.005)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary LSX_HOME")
+    args = parser.parse_args()
+
+    import redis
+    from rq import Queue, Worker
+    from rq.suspension import resume, suspend
+    from sqlalchemy import func, select
+
+    home = tempfile.mkdtemp(prefix="lsx-bench-jobs-")
+    port = _free_port()
+    server = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(port),
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSX_")}
+    env.update(LSX_HOME=home, LSX_REDIS_URL=url, PYTHONPATH=str(REPO))
+    if args.database_url:
+        env["LSX_DATABASE_URL"] = args.database_url
+    os.environ.update({k: v for k, v in env.items() if k.startswith("LSX_")})
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        client = redis.Redis.from_url(url)
+        _wait(lambda: _ping(client), 10, "redis-server did not start")
+        from lsx.engine.access.users import LOCAL_OWNER, actor_for
+        from lsx.engine.jobs import Job, run_job
+        from lsx.engine.workspace import open_workspace
+
+        ws = open_workspace()
+        with ws.read() as s:
+            boss = actor_for(s, LOCAL_OWNER)
+        for _ in range(args.workers):
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "lsx", "worker", "--with", "bench.jobs", "--log-level", "WARNING"],
+                env=env, cwd=REPO, start_new_session=True))
+        _wait(lambda: len(Worker.all(connection=client)) == args.workers, 30, "workers did not start")
+        n = args.jobs
+
+        # Bare RQ jobs, the baseline.
+        suspend(client)
+        time.sleep(1.2)  # a worker looks at the suspension flag once per loop
+        queue = Queue("default", connection=client)
+        start = time.perf_counter()
+        with client.pipeline() as pipe:
+            for _ in range(n):
+                queue.enqueue_call("bench.jobs.bare_job", result_ttl=0, pipeline=pipe)
+            pipe.execute()
+        bare_submit = time.perf_counter() - start
+        start = time.perf_counter()
+        resume(client)
+        _wait(lambda: int(client.get(COUNTER) or 0) >= n, 600, "bare jobs did not finish")
+        bare = time.perf_counter() - start
+
+        # lsx jobs: recorded, claimed, run, finished through lsx's bookkeeping.
+        suspend(client)
+        time.sleep(1.2)
+        start = time.perf_counter()
+        for i in range(n):
+            run_job(ws, boss, "bench.tiny", {"i": i}, background=True)
+        lsx_submit = time.perf_counter() - start
+
+        def finished() -> bool:
+            with ws.read() as s:
+                return s.execute(select(func.count()).where(Job.status == "finished")).scalar() >= n
+
+        start = time.perf_counter()
+        resume(client)
+        _wait(finished, 600, "lsx jobs did not finish")
+        lsx = time.perf_counter() - start
+        with ws.read() as s:
+            failed = s.execute(select(func.count()).where(Job.status != "finished")).scalar()
+
+        overhead = (lsx - bare) / n * 1000
+        print(json.dumps({
+            "bench": "jobs",
+            "database": ws.engine.dialect.name,
+            "workers": args.workers,
+            "jobs": n,
+            "bare_rq_jobs_per_s": round(n / bare, 1),
+            "lsx_jobs_per_s": round(n / lsx, 1),
+            "overhead_ms_per_job": round(overhead, 3),
+            "overhead_worker_ms_per_job": round(overhead * args.workers, 3),
+            "target_ms": 2.0,
+            "submit_ms_per_job": {"bare_rq": round(bare_submit / n * 1000, 3),
+                                  "lsx": round(lsx_submit / n * 1000, 3)},
+            "not_finished": failed,
+        }))
+        ws.close()
+    finally:
+        for proc in workers:
+            try:
+                os.killpg(proc.pid, 15)
+                proc.wait(10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, 9)
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _ping(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    main()
