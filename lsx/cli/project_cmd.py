@@ -93,6 +93,19 @@ def list_(
     as_jsonl: bool = typer.Option(False, "--jsonl"),
 ) -> None:
     """List the projects of your organization."""
+    if not (as_json or as_jsonl):
+        import os
+
+        from lsx.engine.quick import project_rows
+        from lsx.engine.settings import load_settings
+
+        rows = project_rows(load_settings(config_file=os.environ.get("LSX_CONFIG_FILE") or None))
+        if rows is not None:
+            print_table(
+                ["id", "title", "tasks", "labeled", "annotations", "sampling"],
+                [(r["id"], r["title"], r["tasks"], r["labeled"], r["annotations"], r["sampling"]) for r in rows],
+            )
+            return
     from lsx.engine.projects import list_projects, project_counts, project_json
 
     ws, who = workspace(), actor()

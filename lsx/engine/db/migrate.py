@@ -6,10 +6,9 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,6 +23,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revisions(engine: Engine) -> tuple[str, ...]:
+    from sqlalchemy import text
+
     with engine.connect() as conn:
         try:
             rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
