@@ -52,7 +52,8 @@ def postgres_server() -> Iterator[str]:
     run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     port = free_port()
     subprocess.run(
-        [*run_as, str(PG_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"],
+        [*run_as, str(PG_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+         "--no-instructions"],
         check=True,
         capture_output=True,
     )

@@ -19,7 +19,7 @@ from lsx.engine.errors import InputError
 UNDEFINED_KEY = "$undefined$"
 
 MEDIA_EXTENSIONS = frozenset(
-    ".jpg .jpeg .png .gif .bmp .svg .webp .tif .tiff .wav .mp3 .flac .m4a .ogg .aac .mp4 .webm .mov .avi .pdf".split()  # noqa: SIM905
+    ".jpg .jpeg .png .gif .bmp .svg .webp .tif .tiff .wav .mp3 .flac .m4a .ogg .aac .mp4 .webm .mov .avi .pdf".split()
 )
 TEXT_EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "txt"}
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xml"})
