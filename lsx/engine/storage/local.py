@@ -62,13 +62,30 @@ def resolve_under(root: Path, relative: str) -> Path:
     return path
 
 
-def local_file(root_setting: str, d: str) -> Path:
-    """The file `/data/local-files/?d=<d>` serves: under the root, or PermissionDenied/NotFound."""
+def local_file(ws: Any, actor: Any, d: str) -> Path:
+    """The file `/data/local-files/?d=<d>` serves: under the root (else PermissionDenied, whatever
+    the encoding) and inside a local storage of a project of the actor's organization (else NotFound)."""
+    from sqlalchemy import select
+
+    from lsx.engine.db.models import Project
+    from lsx.engine.storage.models import Storage
+
+    root_setting = ws.settings.local_files_root
     if not root_setting:
         raise PermissionDenied("serving local files is off (LSX_LOCAL_FILES_ROOT is not set)")
     root = local_root(root_setting)
     path = resolve_under(root, d)
-    if not path.is_file():
+    with ws.read() as s:
+        bases = s.scalars(select(Storage.bucket).join(Project, Project.id == Storage.project_id).where(
+            Project.organization_id == actor.organization_id, Storage.type == "localfiles"))
+        allowed = False
+        for bucket in bases:
+            given = Path(bucket).expanduser()
+            base = (given if given.is_absolute() else root / given).resolve()
+            if base == path or base in path.parents:
+                allowed = True
+                break
+    if not allowed or not path.is_file():
         raise NotFound(f"file {d!r} not found")
     return path
 

@@ -118,14 +118,14 @@ def resolve_project_uri(ws: Workspace, actor: Actor, project_id: int, fileuri: s
 
 def _resolve(ws: Workspace, project_id: int, uri: str) -> Resolved:
     if LOCAL_FILES_URL in uri:
-        d = uri.split("?d=", 1)[1] if "?d=" in uri else ""
-        check_relative(d)
-        return Resolved(uri, redirect=uri)
+        from urllib.parse import parse_qs, urlsplit
+
+        check_relative(parse_qs(urlsplit(uri).query).get("d", [""])[0])
     for row, backend in _import_backends(ws, project_id):
         key = backend.key_of_uri(uri)
         if key is None:
             continue
-        if row.presign:
+        if row.presign and backend.uri_scheme:  # local files are always streamed from here
             url = backend.presign(key, max(1, row.presign_ttl) * 60)
             if url:
                 return Resolved(uri, redirect=url)

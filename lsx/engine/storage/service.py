@@ -201,8 +201,9 @@ def update_storage(
 ) -> Storage:
     actor.require("manager", "change storages")
     row = get_storage(ws, actor, storage_id, type_name=type_name, kind=kind)
+    before = spec_of(ws, row)
     _apply(row, fields, backend_class(row.type))
-    if validate:
+    if validate and spec_of(ws, row) != before:  # only a changed connection needs the store again
         backend_for(ws, row).validate()
     with ws.session() as s:
         merged = s.merge(row)

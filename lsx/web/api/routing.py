@@ -124,6 +124,7 @@ HANDLER_MODULES = (
     "lsx.web.api.directory",
     "lsx.web.api.jobs",
     "lsx.web.api.media",
+    "lsx.web.api.storages",
     "lsx.web.api.docs",
 )
 

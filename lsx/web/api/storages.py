@@ -292,6 +292,6 @@ async def local_files(call: Call) -> Any:
     """403 for any path that leaves the root (`..`, absolute, symlinks, encoded forms)."""
     from lsx.engine.storage.local import local_file
 
-    path = await call.run(local_file, call.ws.settings.local_files_root, call.query["d"])
+    path = await call.run(local_file, call.ws, call.actor, call.query["d"])
     return web.FileResponse(path)
 
