@@ -52,9 +52,38 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+INT64 = 2**63 - 1
+
+
+def _int(raw: str) -> int:
+    value = int(raw)
+    if abs(value) > INT64:
+        raise ValueError(raw)
+    return value
+
+
+def _big_ints(value: Any, path: str = "") -> str | None:
+    """The path of the first integer a 64-bit column cannot hold."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return path or "body" if abs(value) > INT64 else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _big_ints(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _big_ints(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _convert(p: Param, raw: str) -> Any:
     if p.type == "integer":
-        return int(raw)
+        return _int(raw)
     if p.type == "number":
         return float(raw)
     if p.type == "boolean":
@@ -122,6 +151,8 @@ def validate_body(route: Route, body: Any) -> None:
         problems.append(Problem(message, field=path or "non_field_errors"))
         if len(problems) >= 20:
             break
+    if not problems and (where := _big_ints(body)):
+        problems.append(Problem(f"{where}: integer out of range", field=where))
     if problems:
         raise ValidationFailed(problems)
 
@@ -150,6 +181,8 @@ def make_handler(route: Route) -> Any:
         ids: dict[str, Any] = {}
         for name in route.path_params:
             raw = request.match_info[name]
+            if name not in route.text_ids and (len(raw) > 18 or int(raw) > INT64):
+                raise web.HTTPNotFound()
             ids[name] = raw if name in route.text_ids else int(raw)
         query = parse_query(route.query, request.query)
         body: Any = None

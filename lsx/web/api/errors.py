@@ -81,6 +81,8 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             if key in exc.headers:
                 resp.headers[key] = exc.headers[key]
         return resp
+    except OverflowError:  # an integer beyond what the database column holds, from the request
+        return error_response(400, "Validation error", {"non_field_errors": ["integer out of range"]})
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "Internal server error")
