@@ -16,7 +16,8 @@ ERROR_STATUSES = {
     409: "Conflict with the current state",
     413: "Request body too large",
 }
-PARAM_TYPES = {"integer": {"type": "integer", "minimum": -(2**63) + 1, "maximum": 2**63 - 1}, "number": {"type": "number"}, "boolean": {"type": "boolean"},
+PARAM_TYPES = {"integer": {"type": "integer", "minimum": -(2**63) + 1, "maximum": 2**63 - 1},
+               "number": {"type": "number"}, "boolean": {"type": "boolean"},
                "string": {"type": "string"}, "json": {"type": "string", "contentMediaType": "application/json"}}
 
 
