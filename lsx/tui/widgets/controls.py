@@ -108,7 +108,7 @@ class TextAreaField(Vertical, ControlWidget):
         self.ctl, self.form = ctl, form
         self.title = Static(Text(_title(self.ctl), style="bold"))
         self.input = Input(placeholder=str(ctl.attrs.get("placeholder") or "type, Enter adds, Esc leaves"),
-                           id=f"input-{ctl.name}")
+                           id=f"input-{ctl.name}", compact=True)
         self.lines = Static("")
 
     def compose(self) -> Any:
@@ -205,7 +205,7 @@ class InputField(Vertical, ControlWidget):
         super().__init__(classes="control")
         self.ctl, self.form = ctl, form
         self.title = Static(Text(_title(ctl), style="bold"))
-        self.input = Input(placeholder=self._hint(), id=f"input-{ctl.name}")
+        self.input = Input(placeholder=self._hint(), id=f"input-{ctl.name}", compact=True)
         self._syncing = False
 
     def compose(self) -> Any:
@@ -287,7 +287,8 @@ class TaxonomyField(Vertical, ControlWidget):
         super().__init__(classes="control")
         self.ctl, self.form = ctl, form
         self.title = Static(Text(_title(ctl), style="bold"))
-        self.search = Input(placeholder="search the taxonomy, Enter picks the first match", id=f"input-{ctl.name}")
+        self.search = Input(placeholder="search the taxonomy, Enter picks the first match",
+                            id=f"input-{ctl.name}", compact=True)
         self.list = OptionList(id=f"list-{ctl.name}")
         self.chosen = Static("")
         self._paths: list[tuple[str, ...]] = []
