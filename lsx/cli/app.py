@@ -35,6 +35,7 @@ GROUPS: list[tuple[str, str, str | None]] = [
     ("lsx.cli.config_cmd", "template_app", "template"),
     ("lsx.cli.job_cmd", "job_app", "job"),
     ("lsx.cli.job_cmd", "register", None),
+    ("lsx.cli.storage_cmd", "app", "storage"),
     ("lsx.cli.serve_cmd", "register", None),
     ("lsx.cli.label_cmd", "register", None),
     ("lsx.cli.next_cmd", "register", None),

@@ -86,12 +86,15 @@ def sync_many(
     ws: Workspace, actor: Actor, *, project_id: int | None = None, kind: str | None = None, **kwargs: Any
 ) -> list[SyncOutcome]:
     """`--project P` or `--all`: each storage in turn; one failing never stops the others."""
+    from lsx.engine.jobs import JobBusy
     from lsx.engine.storage.service import list_storages
 
     outcomes = []
     for row in list_storages(ws, actor, project_id=project_id, kind=kind):
         try:
             outcomes.append(sync_storage(ws, actor, row.id, **kwargs))
+        except JobBusy as exc:  # cron ran again while the last sync still runs: not a failure
+            outcomes.append(SyncOutcome(row, result={"skipped": str(exc)}))
         except LsxError as exc:
             outcomes.append(SyncOutcome(row, error=str(exc)))
     return outcomes
