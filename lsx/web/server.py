@@ -24,8 +24,9 @@ def make_app(ws: Workspace | None = None, *, workers: int | None = None) -> web.
 
     from lsx.web.api.dispatch import make_handler
     from lsx.web.api.errors import error_middleware
-    from lsx.web.api.keys import EXECUTOR, MAX_BODY, WORKSPACE
+    from lsx.web.api.keys import EXECUTOR, MAX_BODY, WORKSPACE, WRITER
     from lsx.web.api.routing import load_routes
+    from lsx.web.ui_routes import add_ui_routes
 
     if ws is None:
         from lsx.engine.workspace import open_workspace
@@ -38,11 +39,15 @@ def make_app(ws: Workspace | None = None, *, workers: int | None = None) -> web.
     executor = ThreadPoolExecutor(max_workers=workers or min(32, (os.cpu_count() or 1) * 4 + 4),
                                   thread_name_prefix="lsx-api")
     app[EXECUTOR] = executor
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lsx-writer") if ws.is_sqlite else executor
+    app[WRITER] = writer
     for route in load_routes():
         app.router.add_route(route.method, route.aiohttp_path(), make_handler(route))
+    add_ui_routes(app)
 
     async def _shutdown(_: web.Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
+        writer.shutdown(wait=False, cancel_futures=True)
 
     app.on_cleanup.append(_shutdown)
     return app

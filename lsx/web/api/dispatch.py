@@ -195,7 +195,7 @@ def make_handler(route: Route) -> Any:
                 if body is None and route.body.get("type") == "object" and not route.body.get("required"):
                     body = {}
                 validate_body(route, body)
-        call = Call(request, ws, actor, ids, query, body)  # type: ignore[arg-type]
+        call = Call(request, ws, actor, ids, query, body, route.writes)  # type: ignore[arg-type]
         result = await route.handler(call)
         if isinstance(result, web.StreamResponse):
             return result

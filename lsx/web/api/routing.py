@@ -42,13 +42,16 @@ class Call:
     ids: dict[str, Any]
     query: dict[str, Any]
     body: Any = None
+    writes: bool = False
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run blocking engine work in the server's thread pool, off the event loop."""
-        from lsx.web.api.keys import EXECUTOR
+        """Run blocking engine work in the server's thread pool, off the event loop (writes on the
+        writer thread when the database has a single writer)."""
+        from lsx.web.api.keys import EXECUTOR, WRITER
 
+        pool = self.request.app[WRITER if self.writes else EXECUTOR]
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.request.app[EXECUTOR], functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -71,6 +74,11 @@ class Route:
     text_ids: tuple[str, ...] = ()  # path parameters that are strings (the rest are integers)
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def writes(self) -> bool:
+        """Changes the database (serving the next task takes a lock, so it writes too)."""
+        return self.method != "GET" or self.path.endswith("/next/")
 
     @property
     def operation_id(self) -> str:
