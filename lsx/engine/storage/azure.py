@@ -74,7 +74,7 @@ class AzureBackend(Backend):
             raise
         except Exception as exc:
             kind = type(exc).__name__
-            if "Authentic" in kind or "403" in str(exc):
+            if "Authentic" in kind or "authenticate" in str(exc) or "403" in str(exc):
                 raise InputError(f"azure storage: the account name or key was refused ({kind})") from None
             if "ResourceNotFound" in kind or "ContainerNotFound" in str(exc):
                 raise InputError(f"azure storage: container {self.spec.bucket!r} does not exist") from None

@@ -60,14 +60,14 @@ class GCSBackend(Backend):
         info = self._service_account()
         if info is None:
             return None
-        from google.cloud.storage import Blob, Bucket
+        from urllib.parse import quote
+
+        from google.cloud.storage._signing import generate_signed_url_v4
         from google.oauth2 import service_account
 
         credentials = service_account.Credentials.from_service_account_info(info)
-        bucket = Bucket(client=None, name=self.spec.bucket)  # type: ignore[arg-type]
-        kwargs: dict[str, Any] = {}
-        if self.spec.endpoint_url:
-            kwargs["api_access_endpoint"] = self.spec.endpoint_url.rstrip("/")
-        return str(Blob(key, bucket).generate_signed_url(
-            version="v4", expiration=timedelta(seconds=ttl_seconds), method="GET", credentials=credentials, **kwargs
+        endpoint = self.spec.endpoint_url.rstrip("/") or "https://storage.googleapis.com"
+        return str(generate_signed_url_v4(
+            credentials, f"/{self.spec.bucket}/{quote(key, safe='/~')}", timedelta(seconds=ttl_seconds),
+            api_access_endpoint=endpoint, method="GET",
         ))
