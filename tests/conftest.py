@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.plugins.storage",
     "tests.plugins.storage",
     "tests.plugins.api",
+    "tests.plugins.browser",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,0 +1,44 @@
+// The app: who is logged in, the top bar, then the route's view.
+
+import { get, post } from "./api.js";
+import { h, mount } from "./dom.js";
+import { interceptLinks, navigate, render } from "./router.js";
+
+export const session = { user: null };
+
+function topBar(user) {
+  const logout = async () => {
+    await post("/user/logout/");
+    session.user = null;
+    navigate("/login");
+    mount(document.getElementById("top"), topBar(null));
+  };
+  return [
+    h("a", { href: "/projects", class: "brand" }, "lsx"),
+    h("nav", {}, user ? [h("a", { href: "/projects" }, "Projects")] : []),
+    h("span", { class: "spacer" }),
+    user ? [h("span", { class: "who", "data-testid": "who" }, user.email),
+      h("button", { class: "link", onClick: logout, "data-testid": "logout" }, "Log out")] : [],
+  ];
+}
+
+async function start() {
+  interceptLinks();
+  if (location.pathname !== "/login") {
+    try {
+      session.user = await get("/api/current-user/whoami", undefined, { redirect401: false });
+    } catch {
+      location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+      return;
+    }
+  }
+  mount(document.getElementById("top"), topBar(session.user));
+  await render();
+}
+
+export function setUser(user) {
+  session.user = user;
+  mount(document.getElementById("top"), topBar(user));
+}
+
+start();

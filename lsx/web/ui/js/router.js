@@ -1,0 +1,53 @@
+// Client-side routes: a path pattern -> a view module loaded on demand.
+
+const ROUTES = [
+  [/^\/login$/, "./views/login.js", []],
+  [/^\/(projects)?$/, "./views/projects.js", []],
+  [/^\/projects\/new$/, "./views/create.js", []],
+  [/^\/projects\/(\d+)\/data$/, "./views/datamanager.js", ["id"]],
+  [/^\/projects\/(\d+)\/settings$/, "./views/settings.js", ["id"]],
+  [/^\/projects\/(\d+)\/label$/, "./views/label.js", ["id"]],
+];
+
+let current = null;
+
+export function match(pathname) {
+  for (const [re, module, names] of ROUTES) {
+    const m = re.exec(pathname);
+    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, Number(m[i + 1])])) };
+  }
+  return null;
+}
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  return render();
+}
+
+export async function render() {
+  const root = document.getElementById("app");
+  if (current && current.destroy) current.destroy();
+  current = null;
+  const found = match(location.pathname);
+  if (!found) {
+    root.textContent = "Not found";
+    return;
+  }
+  const view = await import(found.module);
+  const query = Object.fromEntries(new URLSearchParams(location.search));
+  current = (await view.default(root, { ...found.params, query })) || null;
+}
+
+/** Same-origin links navigate without a page load. */
+export function interceptLinks() {
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest && e.target.closest("a[href]");
+    if (!a || a.target || a.hasAttribute("download") || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+    const u = new URL(a.href, location.href);
+    if (u.origin !== location.origin || !match(u.pathname)) return;
+    e.preventDefault();
+    navigate(u.pathname + u.search);
+  });
+  window.addEventListener("popstate", () => render());
+}
