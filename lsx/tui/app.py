@@ -20,7 +20,7 @@ from lsx.tui.backend import BackendUnavailable, LabelingBackend, Progress, TaskV
 from lsx.tui.checks import config_of, shape_problems, submit_problems
 from lsx.tui.help import HelpScreen, key_table
 from lsx.tui.hotkeys import assign_hotkeys
-from lsx.tui.render import Rendered, render_form
+from lsx.tui.render import Rendered, doc_for, object_node, render_form, shape
 from lsx.tui.rescue import save_file_draft
 from lsx.tui.spec import SPAN_CONTROLS, ControlSpec, FormSpec, Option, build_spec, check_terminal_config
 from lsx.tui.state import AnnotationState
@@ -103,6 +103,7 @@ class LabelApp(App[int]):
         self.finished = False
         self.submitted: list[int] = []  # annotation ids created in this session
         self.on_shown: Callable[[], None] | None = None  # bench hook
+        self._shape: tuple[Any, ...] | None = None
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -124,14 +125,29 @@ class LabelApp(App[int]):
         return Text(s)
 
     async def on_mount(self) -> None:
-        ok, prog = self._guard(self.backend.progress)
-        if ok:
-            self.progress = prog
+        counting = self.pool.submit(self.backend.progress)  # counts a big project while the task loads
         ok, hist = self._guard(self.backend.history)
         if ok and hist:
             self.seen = list(reversed(hist))
+        try:
+            self.progress = counting.result(timeout=0.3)
+        except TimeoutError:
+            counting.add_done_callback(self._progress_arrived)
+        except FATAL as exc:
+            self._fatal(exc)
+            return
+        except LsxError as exc:
+            self.say(str(exc), error=True)
         await self._advance(first=True)
         self.set_interval(self.heartbeat_every, self._heartbeat)
+
+    def _progress_arrived(self, fut: Future[Progress]) -> None:
+        if fut.exception() is None:
+            self.progress = fut.result()
+            try:
+                self.call_from_thread(self._topbar)
+            except RuntimeError:  # finished before the callback was attached: we are on the app's thread
+                self._topbar()
 
     # --- calling the backend -------------------------------------------------------------------
 
@@ -245,11 +261,22 @@ class LabelApp(App[int]):
                 state.load(pred.get("result"), origin="prediction")
                 self.prediction_id = pred.get("id")
         self.state = state
-        self.rendered = render_form(spec, self, self._marks_for)
         form = self.query_one("#form", VerticalScroll)
+        same = shape(tree)
+        reuse = same is not None and same == self._shape and bool(self.rendered.widgets)
+        self._shape = same
         with self.batch_update():
-            await form.remove_children()
-            await form.mount_all(self.rendered.widgets)
+            if reuse:  # same config, only the text changed: keep the widgets
+                for name, w in self.rendered.texts.items():
+                    doc = doc_for(object_node(spec, name))
+                    self.rendered.docs[name] = doc
+                    w.set_doc(doc)
+                for cw in self.rendered.controls.values():
+                    cw.reset()
+            else:
+                self.rendered = render_form(spec, self, self._marks_for)
+                await form.remove_children()
+                await form.mount_all(self.rendered.widgets)
             form.scroll_home(animate=False)
             self.query_one("#side").display = bool(spec.span_controls()) and not self.accept_reject
             self._banner()

@@ -47,6 +47,30 @@ def doc_for(node: dict[str, Any]) -> TextDoc:
     return text_doc(name, data)
 
 
+_TEXT_TAGS = frozenset({"Text", "HyperText", "Paragraphs"})
+
+
+def shape(tree: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What the widgets depend on besides the text objects' data; None when other tags carry
+    task data (tables, lists, dynamic options, repeaters), which always rebuild."""
+    out: list[Any] = [tree.get("hash")]
+    stack = [tree["root"]]
+    while stack:
+        node = stack.pop()
+        if node["tag"] == "Repeater" or ("data" in node and node["tag"] not in _TEXT_TAGS):
+            return None
+        if "options" in node.get("control", {}):
+            return None
+        out.append((node["tag"], node.get("name")))
+        stack.extend(node.get("children", ()))
+    return tuple(out)
+
+
+def object_node(spec: FormSpec, name: str) -> dict[str, Any]:
+    o = spec.objects[name]
+    return {"name": o.name, "tag": o.tag, "attrs": o.attrs, "data": o.data}
+
+
 def render_form(spec: FormSpec, form: Form, marks: Callable[[str], Callable[[], list[Mark]]]) -> Rendered:
     out = Rendered()
     ranker_lists = {c.to_name[0] for c in spec.controls.values() if c.tag == "Ranker"}

@@ -43,6 +43,15 @@ class ControlWidget:
     def sync(self) -> None:
         raise NotImplementedError
 
+    def reset(self) -> None:
+        """A new task in the same widgets: forget what was typed."""
+
+
+def set_quietly(field: Input, value: str) -> None:
+    """Change an Input's text without it telling the form (which would record an edit)."""
+    with field.prevent(Input.Changed):
+        field.value = value
+
 
 class OptionsView(Static, ControlWidget):
     """Choices / Labels / Pairwise: each option with its key; picked ones marked."""
@@ -138,6 +147,9 @@ class TextAreaField(Vertical, ControlWidget):
         """Text typed but not yet added counts when the task is submitted."""
         if self.input.value.strip() and self.display:
             self.on_input_submitted(Input.Submitted(self.input, self.input.value))
+
+    def reset(self) -> None:
+        set_quietly(self.input, "")
 
     def sync(self) -> None:
         texts = self.texts()
@@ -269,9 +281,11 @@ class InputField(Vertical, ControlWidget):
         got = self.parse(self.input.value)
         mine = got.get("number" if self.ctl.tag == "Number" else "datetime") if isinstance(got, dict) else None
         if current != mine and not (current is None and isinstance(got, str)):
-            self._syncing = True
-            self.input.value = "" if current is None else str(current)
-            self._syncing = False
+            set_quietly(self.input, "" if current is None else str(current))
+
+    def reset(self) -> None:
+        set_quietly(self.input, "")
+        self.title.update(Text(_title(self.ctl), style="bold"))
 
 
 class TaxonomyField(Vertical, ControlWidget):
@@ -331,6 +345,9 @@ class TaxonomyField(Vertical, ControlWidget):
         event.stop()
         if 0 <= event.option_index < len(self._paths):
             self.toggle(self._paths[event.option_index])
+
+    def reset(self) -> None:
+        set_quietly(self.search, "")
 
     def toggle(self, path: tuple[str, ...]) -> None:
         chosen = self.selected()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -51,5 +50,7 @@ def list_items(node: dict[str, Any]) -> Static:
 
 
 def markdown(node: dict[str, Any]) -> Static:
+    from rich.markdown import Markdown  # only configs with <Markdown> pay for it
+
     value = node.get("data", node["attrs"].get("value") or node.get("text") or "")
     return Static(Markdown(str(value)), classes="object")

@@ -84,6 +84,12 @@ class SpanText(Widget, can_focus=True):
         self._dragging = False
         self._captions: dict[int, list[tuple[str, int]]] = {}
 
+    def set_doc(self, doc: TextDoc) -> None:
+        """Show another task's text in this widget (same config: the widgets are reused)."""
+        self.doc = doc
+        self.anchor = self.cursor = 0
+        self.refresh(layout=True)
+
     # --- selection ------------------------------------------------------------------------------
 
     @property
