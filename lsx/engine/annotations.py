@@ -11,7 +11,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, column, delete, exists, func, insert, select, table, update
 from sqlalchemy.orm import Session
 
 from lsx.engine import task_state
@@ -131,13 +131,34 @@ def _member(session: Session | Connection, actor: Actor, user_id: int) -> int:
 _t = Task.__table__
 _p = Project.__table__
 _a = Annotation.__table__
+_storages = table("storages", column("project_id"), column("kind"))
+# Whether the project has an export storage, read with the task: `annotation.saved` listeners are
+# export storages, so a project without one skips the event (one index probe, no cache to go stale).
+_HAS_EXPORT = exists().where(_storages.c.project_id == _t.c.project_id, _storages.c.kind == "export")
+_INFO_COLUMNS = (_t.c.project_id, _t.c.overlap, _t.c.allow_skip, _t.c.data, _t.c.total_annotations,
+                 _t.c.cancelled_annotations, _t.c.is_labeled, _p.c.organization_id, _p.c.skip_queue,
+                 _p.c.label_config, _HAS_EXPORT.label("has_export"))
 _TASK_INFO = (
-    select(_t.c.project_id, _t.c.overlap, _t.c.allow_skip, _t.c.data, _t.c.total_annotations,
-           _t.c.cancelled_annotations, _t.c.is_labeled, _p.c.organization_id, _p.c.skip_queue, _p.c.label_config)
+    select(*_INFO_COLUMNS)
     .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
     .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
 )
 _TASK_INFO_LOCKED = _TASK_INFO.with_for_update(of=_t)
+_d = Draft.__table__
+# The label stream's submit reads, in the same statement: the author's earlier skip of the task
+# (a submit turns it into the annotation) and whether they have a draft to drop.
+TASK_INFO_FOR_SUBMIT = (
+    select(
+        *_INFO_COLUMNS,
+        select(func.min(_a.c.id)).where(_a.c.task_id == _t.c.id, _a.c.completed_by_id == bindparam("u"),
+                                        _a.c.was_cancelled.is_(True)).scalar_subquery().label("own_skip"),
+        exists().where(_d.c.task_id == _t.c.id, _d.c.user_id == bindparam("u"),
+                       _d.c.annotation_id.is_(None)).label("has_draft"),
+    )
+    .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
+    .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
+    .with_for_update(of=_t)
+)
 _INSERT = insert(_a)
 _AUDIT = insert(AuditEvent.__table__)
 
@@ -150,13 +171,36 @@ def _audit(conn: Connection, actor: Actor, action: str, object_type: str, object
                           "detail": detail, "created_at": _now()})
 
 
-def _notify(conn: Connection, event_name: str, actor: Actor, annotation_id: int, project_id: int,
-            task_id: int) -> None:
-    """Emit `annotation.saved` / `annotation.deleted` inside the transaction; listeners (export
-    storages) act only once it has ended (see lsx.engine.storage.hooks)."""
-    import lsx.engine.storage.hooks  # noqa: F401  (export storages listen)
-    from lsx.engine.jobs.events import emit
+_hooks: Any = None
 
+
+def _listeners(event_name: str) -> tuple[bool, Any]:
+    """(whether anyone besides the export-storage hook listens, emit); imports the hook once."""
+    global _hooks
+    if _hooks is None:
+        import lsx.engine.storage.hooks as hooks  # export storages listen
+
+        _hooks = hooks
+    from lsx.engine.jobs import events
+
+    subs = getattr(events, "_subscribers", None)
+    if subs is None:
+        return True, events.emit
+    storage_hook = getattr(_hooks, "_on_annotation", None)
+    others = any(cb is not storage_hook for cb in (*subs.get(event_name, ()), *subs.get("*", ())))
+    return others, events.emit
+
+
+def _notify(conn: Any, event_name: str, actor: Actor, annotation_id: int, project_id: int,
+            task_id: int, *, has_export: bool | None = None) -> None:
+    """Emit `annotation.saved` / `annotation.deleted` inside the transaction; listeners (export
+    storages) act only once it has ended (see lsx.engine.storage.hooks).
+
+    `has_export=False` (the caller read that the project has no export storage) makes this a
+    no-op unless something other than the storage hook listens."""
+    others, emit = _listeners(event_name)
+    if has_export is False and not others:
+        return
     emit(event_name, conn=conn, actor=actor, annotation_id=annotation_id, project_id=project_id, task_id=task_id)
 
 
@@ -208,13 +252,17 @@ def insert_annotation(
     unique_id: str | None = None,
     import_id: int | None = None,
     validate: bool = True,
+    info: Any = None,
 ) -> int:
     """create_annotation in Core statements on `conn` (the label stream's hot path); the new id.
 
     Takes the task's row lock (PostgreSQL), checks, inserts, counts it through task_state in one
-    UPDATE, releases the author's lock and writes the audit row: five statements in all.
+    UPDATE, releases the author's lock and writes the audit row: five statements in all (four when
+    the caller already read `info`, a TASK_INFO_FOR_SUBMIT row, under the row lock). `conn` is a
+    Connection or the SQLite fast path's RawConn (lsx.engine.sampling.rawsql).
     """
-    info = conn.execute(_TASK_INFO_LOCKED, {"t": task_id}).first()
+    if info is None:
+        info = conn.execute(_TASK_INFO_LOCKED, {"t": task_id}).first()
     if info is None or info.organization_id != actor.organization_id:
         raise NotFound(f"task {task_id} not found")
     result = [] if result is None else result
@@ -267,7 +315,8 @@ def insert_annotation(
     release_lock(conn, task_id, author)
     _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
            task_id=task_id)
-    _notify(conn, "annotation.saved", actor, int(ann_id), info.project_id, task_id)
+    _notify(conn, "annotation.saved", actor, int(ann_id), info.project_id, task_id,
+            has_export=bool(info.has_export))
     return int(ann_id)
 
 

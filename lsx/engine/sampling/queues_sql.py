@@ -46,7 +46,8 @@ class Queue:
 
 
 def _recheck(cond: ColumnElement[bool]) -> Select[Any]:
-    return select(T.id).where(T.id == ID, cond)
+    """The task's row when it still belongs to the queue (the claim needs no second read)."""
+    return select(T.id, T.inner_id, T.data, T.allow_skip).where(T.id == ID, cond)
 
 
 def has_ground_truth(t: Any = T) -> ColumnElement[bool]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 import lsx.engine.annotations as ann_service
@@ -33,6 +33,7 @@ from lsx.engine.sampling import queues_sql as Q
 from lsx.engine.sampling.clock import Clock, seconds
 from lsx.engine.sampling.models import LabelStreamHistory, TaskLock
 from lsx.engine.sampling.pool import Pool, T
+from lsx.engine.sampling.rawsql import is_raw, raw_transaction
 from lsx.engine.sampling.strategies import Sampler, get_sampler
 from lsx.engine.task_state import REQUEUE_FOR_ME, REQUEUE_FOR_OTHERS, SKIP_QUEUES
 
@@ -106,13 +107,24 @@ def _ttl(project_ttl: int | None, default: int, override: int | None) -> int:
 
 
 @contextmanager
-def _conn(target: Any) -> Iterator[tuple[Connection, int]]:
-    """Like _tx, but a bare Core connection: next_task needs no ORM unit of work."""
+def _conn(target: Any, *, full: bool = False) -> Iterator[tuple[Any, int]]:
+    """Like _tx, but a bare Core connection: next_task needs no ORM unit of work.
+
+    On SQLite a Workspace gets the fast path (rawsql.RawConn: the same Core statements, compiled
+    once, run on the sqlite3 connection in one BEGIN IMMEDIATE transaction) unless `full`."""
     if isinstance(target, Session):
         yield target.connection(), int(os.environ.get("LSX_TASK_LOCK_TTL") or 3600)
         return
+    if not full and target.engine.dialect.name == "sqlite":
+        with raw_transaction(target.engine) as raw:
+            yield raw, int(target.settings.task_lock_ttl)
+        return
     with target.engine.begin() as conn:
         yield conn, int(target.settings.task_lock_ttl)
+
+
+class _NeedsFullPath(Exception):
+    """The fast path met a case it leaves to the ORM (a skip turned into a submission)."""
 
 
 _SAMPLERS: dict[str, Sampler] = {}
@@ -213,25 +225,54 @@ def _next(
         return None
 
     task_id, queue, take_lock, allow_postpone = found
+    label = queues.join(*labels, queue)
     lock_id: int | None = None
     expires: float | None = None
     if take_lock:
         expires = now + _ttl(proj.task_lock_ttl, default_ttl, lock_ttl)
-        lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires,
-                             own_locks=int(proj.own_locks or 0), rng=rng)
+        if pg:  # drop the user's other locks, take this one and write history: one round trip
+            if rng.random() < SWEEP_PROBABILITY:
+                conn.execute(_SWEEP_LOCKS, {"p": project_id, "now": now})
+            lock_id = int(conn.execute(_PG_CLAIM, {
+                "p": project_id, "u": actor.id, "t": task_id, "keep": list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1]),
+                "now": now, "expires": expires, "queue": label, "created": datetime.now(UTC),
+            }).scalar_one())
+        else:
+            lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires,
+                                 own_locks=int(proj.own_locks or 0), rng=rng)
     elif queue == queues.TASK_LOCK:
-        lock_id, expires = conn.execute(
-            select(_locks.c.id, _locks.c.expire_at).where(_locks.c.task_id == task_id,
-                                                          _locks.c.user_id == actor.id)
-        ).one()
-    conn.execute(_history.insert(), {"project_id": project_id, "user_id": actor.id, "task_id": task_id,
-                                     "queue": queues.join(*labels, queue), "created_at": datetime.now(UTC)})
-    row = conn.execute(_TASK_ROW, {"id": task_id}).one()
-    return NextTask(task_id, project_id, row.inner_id, row.data, queues.join(*labels, queue), lock_id, expires,
+        lock_id, expires = conn.execute(_HELD_LOCK, {"t": task_id, "u": actor.id}).one()
+    if not (take_lock and pg):
+        conn.execute(_HISTORY, {"project_id": project_id, "user_id": actor.id, "task_id": task_id,
+                                "queue": label, "created_at": datetime.now(UTC)})
+    row = claim.rows.get(task_id) or conn.execute(_TASK_ROW, {"id": task_id}).one()
+    return NextTask(task_id, project_id, row.inner_id, row.data, label, lock_id, expires,
                     allow_skip=bool(row.allow_skip), allow_postpone=allow_postpone)
 
 
 _TASK_ROW = select(T.inner_id, T.data, T.allow_skip).where(T.id == Q.ID)
+_HELD_LOCK = select(_locks.c.id, _locks.c.expire_at).where(_locks.c.task_id == bindparam("t"),
+                                                         _locks.c.user_id == bindparam("u"))
+_HISTORY = _history.insert()
+# PostgreSQL: the lock and the history row in one statement. The DELETE never touches the
+# (task, user) row the upsert writes, so the two sub-statements cannot conflict.
+_PG_CLAIM = text("""
+WITH d AS (
+    DELETE FROM task_locks
+    WHERE (project_id = :p AND user_id = :u AND task_id <> :t AND NOT (task_id = ANY(CAST(:keep AS BIGINT[]))))
+       OR (task_id = :t AND user_id <> :u AND expire_at <= :now)
+), l AS (
+    INSERT INTO task_locks (task_id, project_id, user_id, expire_at, created_at)
+    VALUES (:t, :p, :u, :expires, :now)
+    ON CONFLICT (task_id, user_id) DO UPDATE
+        SET expire_at = EXCLUDED.expire_at, created_at = EXCLUDED.created_at, project_id = EXCLUDED.project_id
+    RETURNING id
+), h AS (
+    INSERT INTO label_stream_history (project_id, user_id, task_id, queue, created_at)
+    VALUES (:p, :u, :t, :queue, :created)
+)
+SELECT id FROM l
+""")
 
 
 def _restrict(ids: list[int], view: Sequence[int] | None) -> list[int]:
@@ -260,6 +301,7 @@ class _Claimer:
 
     def __init__(self, conn: Connection, params: dict[str, Any], pg: bool) -> None:
         self.conn, self.params, self.pg = conn, params, pg
+        self.rows: dict[int, Any] = {}  # task rows the re-check returned (id, inner_id, data, allow_skip)
 
     def first(self, ids: Sequence[int], recheck: Any) -> int | None:
         if not self.pg:
@@ -268,7 +310,9 @@ class _Claimer:
             got = self.conn.execute(_ROW_LOCK, {"id": task_id}).first()
             if got is None:
                 continue  # another annotator is claiming it right now
-            if self.conn.execute(recheck, {**self.params, "id": task_id}).first() is not None:
+            row = self.conn.execute(recheck, {**self.params, "id": task_id}).first()
+            if row is not None:
+                self.rows[int(task_id)] = row
                 return int(task_id)
         return None
 
@@ -323,21 +367,38 @@ def submit(
     parent_prediction: int | None = None,
 ) -> int:
     """Submit the actor's annotation and return its id; a task they skipped before gets that skip
-    turned into the submission. Releases their lock and consumes their drafts on the task."""
-    with _conn(target) as (conn, _):
-        skipped = conn.execute(_OWN_SKIP, {"t": task_id, "u": actor.id}).scalar()
-        if skipped is not None and draft_id is None:
-            with Session(bind=conn) as session:
-                ann = ann_service.update_annotation(session, actor, int(skipped), result=result,
-                                                    was_cancelled=False, lead_time=lead_time)
-                session.flush()
-                ann_id = ann.id
-            ann_service.release_lock(conn, task_id, actor.id)
-        else:
-            ann_id = ann_service.insert_annotation(conn, actor, task_id, result=result, lead_time=lead_time,
-                                                   draft_id=draft_id, parent_prediction=parent_prediction)
+    turned into the submission. Releases their lock and consumes their drafts on the task.
+
+    One statement reads the task under its row lock with the author's earlier skip and whether
+    they have a draft; then insert, count, unlock and audit (insert_annotation)."""
+    try:
+        with _conn(target) as (conn, _):
+            return _submit(conn, actor, task_id, result, lead_time, draft_id, parent_prediction)
+    except _NeedsFullPath:
+        with _conn(target, full=True) as (conn, _):
+            return _submit(conn, actor, task_id, result, lead_time, draft_id, parent_prediction)
+
+
+def _submit(conn: Any, actor: Actor, task_id: int, result: list[dict[str, Any]], lead_time: float | None,
+            draft_id: int | None, parent_prediction: int | None) -> int:
+    info = conn.execute(ann_service.TASK_INFO_FOR_SUBMIT, {"t": task_id, "u": actor.id}).first()
+    if info is None or info.organization_id != actor.organization_id:
+        raise NotFound(f"task {task_id} not found")
+    if info.own_skip is not None and draft_id is None:
+        if is_raw(conn):
+            raise _NeedsFullPath
+        with Session(bind=conn) as session:
+            ann = ann_service.update_annotation(session, actor, int(info.own_skip), result=result,
+                                                was_cancelled=False, lead_time=lead_time)
+            session.flush()
+            ann_id = ann.id
+        ann_service.release_lock(conn, task_id, actor.id)
+    else:
+        ann_id = ann_service.insert_annotation(conn, actor, task_id, result=result, lead_time=lead_time,
+                                               draft_id=draft_id, parent_prediction=parent_prediction, info=info)
+    if info.has_draft:
         conn.execute(_DROP_DRAFTS, {"id": task_id, "u": actor.id})
-        return ann_id
+    return ann_id
 
 
 def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None) -> int:
