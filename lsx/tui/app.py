@@ -125,6 +125,8 @@ class LabelApp(App[int]):
         return Text(s)
 
     async def on_mount(self) -> None:
+        for box in self.query(VerticalScroll):
+            box.can_focus = False  # Tab goes to text and fields, never to a scroll box
         counting = self.pool.submit(self.backend.progress)  # counts a big project while the task loads
         ok, hist = self._guard(self.backend.history)
         if ok and hist:
