@@ -138,3 +138,28 @@ async def test_database_going_away_keeps_the_work_in_a_file(make_project, backen
     [saved] = list((Path(backend.ws.settings.home) / "drafts").glob("*.json"))
     assert str(saved) in app.exit_message
     assert json.loads(saved.read_text())["result"][0]["value"] == {"choices": ["Positive"]}
+
+
+async def test_heartbeat_extends_the_lock_while_the_screen_is_open(make_project, backend_for, ws):
+    import asyncio
+
+    from lsx.engine.sampling.models import TaskLock
+
+    pid = make_project(CONFIG, [{"text": "a"}])
+    app = LabelApp(backend_for(pid), prefetch=False, heartbeat_every=0.2)
+
+    def expiry() -> float:
+        with ws.read() as s:
+            return max(lock.expire_at for lock in s.scalars(select(TaskLock)))
+
+    async with app.run_test(size=SIZE) as pilot:
+        first = expiry()
+        await asyncio.sleep(1.2)
+        assert expiry() > first
+        await pilot.press("q")
+
+
+def test_as_unknown_user_is_a_clear_error(make_project, lsx):  # noqa: F811
+    make_project(CONFIG, [{"text": "a"}], title="as-test")
+    res = lsx("label", "as-test", "--as", "nobody@example.com")
+    assert res.code == 1 and "nobody@example.com" in res.err and "Traceback" not in res.err
