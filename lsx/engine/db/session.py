@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    # No pre-ping: it costs a round trip per checkout; pool_recycle retires connections before
+    # server or proxy idle timeouts, and a dead connection is invalidated on its first error.
+    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=20, max_overflow=20)
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

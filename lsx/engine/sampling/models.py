@@ -20,7 +20,6 @@ class TaskLock(Base):
     __tablename__ = "task_locks"
     __table_args__ = (
         Index("ix_task_locks_task_user", "task_id", "user_id", unique=True),
-        Index("ix_task_locks_task_expire", "task_id", "expire_at"),
         Index("ix_task_locks_project_user", "project_id", "user_id", "expire_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

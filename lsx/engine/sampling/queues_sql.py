@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, select
 
-from lsx.engine.db.models import Annotation, Draft, Project
-from lsx.engine.sampling.models import TaskLock
+from lsx.engine.db.models import Annotation, Draft, Prediction, Project
+from lsx.engine.sampling.models import SamplingCursor, TaskLock
 from lsx.engine.sampling.pool import (
     EXCLUDE,
     NOW,
@@ -34,6 +34,8 @@ _ann = Annotation.__table__
 _drafts = Draft.__table__
 _locks = TaskLock.__table__
 _projects = Project.__table__
+_cursors = SamplingCursor.__table__
+_preds = Prediction.__table__
 ID = bindparam("id")
 
 
@@ -75,6 +77,10 @@ def project_statement() -> Select[Any]:
     )
     others = exists().where(_locks.c.project_id == P, _locks.c.user_id != U, _locks.c.expire_at > NOW)
     own = select(func.count()).select_from(_locks).where(_locks.c.project_id == P, _locks.c.user_id == U)
+    # For the score-ordered strategies' cursors (strategies.Uncertainty): the project's cursor
+    # generation (None: no cursor row yet) and the newest prediction id, two index probes.
+    generation = select(func.max(_cursors.c.generation)).where(_cursors.c.project_id == P)
+    newest = select(func.max(_preds.c.id))
     c = _projects.c
     return select(
         c.organization_id,
@@ -88,6 +94,8 @@ def project_statement() -> Select[Any]:
         held.label("held"),
         others.label("others_active"),
         own.scalar_subquery().label("own_locks"),
+        generation.scalar_subquery().label("cursor_generation"),
+        newest.scalar_subquery().label("max_prediction_id"),
     ).where(c.id == P)
 
 

@@ -26,7 +26,7 @@ _CACHE: dict[tuple[Any, ...], _Compiled] = {}
 
 
 class _Compiled:
-    __slots__ = ("stmt", "sql", "getters", "prefetch", "result_procs", "row_cls", "is_dml")
+    __slots__ = ("getters", "is_dml", "prefetch", "result_procs", "row_cls", "sql", "stmt")
 
     def __init__(self, stmt: Any, dialect: Any, params: dict[str, Any]) -> None:
         self.stmt = stmt  # keeps id(stmt) in the cache key valid
@@ -95,7 +95,7 @@ def _shape(params: dict[str, Any]) -> tuple[Any, ...]:
 class RawResult:
     """The little of SQLAlchemy's Result the callers use."""
 
-    __slots__ = ("rows", "lastrowid", "rowcount")
+    __slots__ = ("lastrowid", "rowcount", "rows")
 
     def __init__(self, rows: list[Any], lastrowid: int | None, rowcount: int) -> None:
         self.rows, self.lastrowid, self.rowcount = rows, lastrowid, rowcount

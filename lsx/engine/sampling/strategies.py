@@ -10,15 +10,18 @@ Label Studio's strings ("Sequential sampling", ...) are accepted everywhere a na
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, tuple_
 
 from lsx.engine.db.models import Prediction
 from lsx.engine.errors import InputError
 from lsx.engine.sampling import queues
+from lsx.engine.sampling.models import SamplingCursor
 from lsx.engine.sampling.pool import P, Pool, T, tasks
 
 ENTRY_POINT_GROUP = "lsx.samplers"
@@ -65,7 +68,27 @@ class Uniform(Sampler):
 
 
 _pred = Prediction.__table__
+_cursors = SamplingCursor.__table__
 _STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+_INF = float("inf")
+
+
+@dataclass
+class _Cursor:
+    """Where one process may start the score-ordered scan of a (database, project, model version,
+    direction): every prediction before (score, prediction_id) in scan order belongs to a labeled
+    task. Valid while the project's cursor generation (bumped by task_state.invalidate_cursors
+    whenever a task may reopen) is `generation` and no prediction above `max_prediction_id` scores
+    before it. Kept in memory, so serving a task writes nothing for it."""
+
+    score: float
+    prediction_id: int
+    generation: int | None
+    max_prediction_id: int
+
+
+_CURSORS: dict[tuple[Any, ...], _Cursor] = {}
+_CURSORS_LOCK = threading.Lock()
 
 
 class Uncertainty(Sampler):
@@ -82,12 +105,22 @@ class Uncertainty(Sampler):
 
     def candidates(self, pool: Pool) -> list[int]:
         """Tasks by prediction score; when others annotate too, random among equal scores;
-        random tasks when no prediction matches the project's model version."""
+        random tasks when no prediction matches the project's model version.
+
+        The scan starts at the cursor (past the labeled prefix in score order), so it costs the
+        same however many of the lowest-score tasks are labeled already."""
         n = max(pool.limit, self.sample_size if pool.others_active else 1)
-        rows = pool.conn.execute(self._statement(pool, n), {**pool.params, "mv": pool.project.model_version or ""})
+        mv = pool.project.model_version or ""
+        cursor = self._cursor(pool, mv)
+        params = {**pool.params, "mv": mv, "cs": cursor.score, "cid": cursor.prediction_id}
+        rows = pool.conn.execute(self._statement(pool, n), params)
         order: dict[int, float] = {}
         for task_id, score in rows:
             order.setdefault(task_id, score)
+        if cursor.generation is not None:  # advance past tasks labeled since the last scan
+            head = pool.conn.execute(self._advance_statement(), params).first()
+            if head is not None:
+                cursor.score, cursor.prediction_id = float(head[0]), int(head[1])
         if not order:
             return pool.random()
         found = list(order)
@@ -97,12 +130,64 @@ class Uncertainty(Sampler):
             return pool.shuffled(ties) + found[len(ties):]
         return found
 
+    def _start(self) -> tuple[float, int]:
+        return (_INF, 2**62) if self.descending else (-_INF, 0)
+
+    def _cursor(self, pool: Pool, mv: str) -> _Cursor:
+        """This process's cursor, reset when the project's generation moved or a new prediction
+        scores before it; the database row only carries the generation."""
+        project = pool.project
+        generation = getattr(project, "cursor_generation", None)
+        max_pred = int(getattr(project, "max_prediction_id", None) or 0)
+        engine = getattr(pool.conn, "engine", None)
+        key = (str(engine.url) if engine is not None else "", pool.params["p"], mv, self.descending)
+        with _CURSORS_LOCK:
+            cursor = _CURSORS.get(key)
+            # (fewer predictions than before: a different or rebuilt database; start over)
+            if (cursor is None or generation is None or cursor.generation != generation
+                    or max_pred < cursor.max_prediction_id):
+                score, pid = self._start()
+                cursor = _CURSORS[key] = _Cursor(score, pid, generation, max_pred)
+                if generation is None:
+                    self._create_row(pool, mv)
+                return cursor
+        if max_pred > cursor.max_prediction_id:
+            newer = pool.conn.execute(self._newer_statement(), {
+                "p": pool.params["p"], "mv": mv, "seen": cursor.max_prediction_id, "cs": cursor.score,
+                "cid": cursor.prediction_id}).first()
+            if newer is not None:
+                cursor.score, cursor.prediction_id = self._start()
+            cursor.max_prediction_id = max_pred
+        return cursor
+
+    def _create_row(self, pool: Pool, mv: str) -> None:
+        """The cursor row whose generation tells every process when to reset (once per project)."""
+        conn = pool.conn
+        values = {"project_id": pool.params["p"], "model_version": mv, "direction": -1 if self.descending else 1,
+                  "max_prediction_id": 0, "generation": 0}
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = _CREATE.get(conn.dialect.name)
+        if stmt is None:
+            stmt = _CREATE[conn.dialect.name] = dialect_insert(_cursors).on_conflict_do_nothing()
+        conn.execute(stmt, values)
+
+    def _after_cursor(self) -> Any:
+        key = tuple_(_pred.c.score, _pred.c.id)
+        start = tuple_(bindparam("cs"), bindparam("cid"))
+        return key <= start if self.descending else key >= start
+
+    def _order(self) -> tuple[Any, Any]:
+        if self.descending:
+            return _pred.c.score.desc(), _pred.c.id.desc()
+        return _pred.c.score.asc(), _pred.c.id.asc()
+
     def _statement(self, pool: Pool, n: int) -> Select[Any]:
         key = (type(self).__name__, self.descending, pool.cache_key, n)
         stmt = _STATEMENTS.get(key) if pool.cache_key else None
         if stmt is None:
-            score = _pred.c.score.desc() if self.descending else _pred.c.score.asc()
-            pid = _pred.c.id.desc() if self.descending else _pred.c.id.asc()
             stmt = (
                 select(T.id, _pred.c.score)
                 .select_from(_pred.join(tasks, T.id == _pred.c.task_id))
@@ -110,14 +195,49 @@ class Uncertainty(Sampler):
                     _pred.c.project_id == P,
                     _pred.c.model_version == bindparam("mv"),
                     _pred.c.score.is_not(None),
+                    self._after_cursor(),
                     pool.where,
                 )
-                .order_by(score, pid)
+                .order_by(*self._order())
                 .limit(n)
             )
             if pool.cache_key:
                 _STATEMENTS[key] = stmt
         return stmt
+
+    def _advance_statement(self) -> Select[Any]:
+        """The first prediction from the cursor whose task is not labeled: the new cursor."""
+        key = ("advance", self.descending)
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            stmt = _STATEMENTS[key] = (
+                select(_pred.c.score, _pred.c.id)
+                .select_from(_pred.join(tasks, T.id == _pred.c.task_id))
+                .where(_pred.c.project_id == P, _pred.c.model_version == bindparam("mv"),
+                       _pred.c.score.is_not(None), self._after_cursor(), T.is_labeled.is_(False))
+                .order_by(*self._order())
+                .limit(1)
+            )
+        return stmt
+
+    def _newer_statement(self) -> Select[Any]:
+        """A prediction added since the cursor was set that scores before it (a primary-key range)."""
+        key = ("newer", self.descending)
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            pos = tuple_(_pred.c.score, _pred.c.id)
+            start = tuple_(bindparam("cs"), bindparam("cid"))
+            stmt = _STATEMENTS[key] = (
+                select(_pred.c.id)
+                .where(_pred.c.id > bindparam("seen"), _pred.c.project_id == P,
+                       _pred.c.model_version == bindparam("mv"), _pred.c.score.is_not(None),
+                       pos > start if self.descending else pos < start)
+                .limit(1)
+            )
+        return stmt
+
+
+_CREATE: dict[str, Any] = {}
 
 
 class Confidence(Uncertainty):
