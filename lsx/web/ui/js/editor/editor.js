@@ -204,7 +204,7 @@ export class Editor {
     const store = this.store;
     const view = this.images[0];
     if (key === "ctrl+z") { e.preventDefault(); store.undo(); return; }
-    if (key === "ctrl+shift+z" || key === "ctrl+y" || key === "ctrl+z" && e.shiftKey) {
+    if (key === "ctrl+shift+z" || key === "ctrl+y") {
       e.preventDefault(); store.redo(); return;
     }
     if (this.readonly) return;

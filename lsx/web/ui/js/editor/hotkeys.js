@@ -4,7 +4,7 @@ export function keyName(e) {
   const parts = [];
   if (e.ctrlKey || e.metaKey) parts.push("ctrl");
   if (e.altKey) parts.push("alt");
-  if (e.shiftKey && e.key.length > 1) parts.push("shift");
+  if (e.shiftKey && (e.key.length > 1 || e.ctrlKey || e.metaKey || e.altKey)) parts.push("shift");
   parts.push(e.key === " " ? "space" : e.key.toLowerCase());
   return parts.join("+");
 }

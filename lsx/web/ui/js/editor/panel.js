@@ -28,7 +28,7 @@ export function regionPanel(editor) {
     h("button", { type: "button", class: "icon", title: r.hidden ? "Show" : "Hide", "data-action": "hide",
       onClick: (e) => { e.stopPropagation(); r.hidden = !r.hidden; store.commit(); } }, r.hidden ? "◌" : "◉"),
     h("button", { type: "button", class: "icon", title: r.locked ? "Unlock" : "Lock", "data-action": "lock",
-      onClick: (e) => { e.stopPropagation(); r.locked = !r.locked; store.commit(); } }, r.locked ? "🔒" : "🔓"),
+      onClick: (e) => { e.stopPropagation(); r.locked = !r.locked; store.commit(); } }, r.locked ? "Unlock" : "Lock"),
     h("button", { type: "button", class: "icon", title: "Delete", "data-action": "delete",
       onClick: (e) => { e.stopPropagation(); editor.deleteRegion(r.id); } }, "✕"));
     return row;

@@ -11,7 +11,7 @@ import { Viewport } from "./viewport.js";
 const TOOL_TITLES = {
   select: ["Select / move (v)", "↖"], pan: ["Pan (hold space)", "✋"], rectangle: ["Rectangle (r)", "▭"],
   ellipse: ["Ellipse (o)", "◯"], polygon: ["Polygon (p)", "⬠"], keypoint: ["Key point (k)", "•"],
-  brush: ["Brush (b)", "🖌"], eraser: ["Eraser (e)", "⌫"],
+  brush: ["Brush (b)", "✎"], eraser: ["Eraser (e)", "⌫"],
 };
 
 export class ImageView {
