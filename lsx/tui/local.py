@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from lsx.engine.access.actor import Actor
 from lsx.engine.workspace import Workspace
@@ -21,12 +21,29 @@ def _id(x: Any) -> int:
     return int(x) if isinstance(x, int) else int(x.id)
 
 
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """DB-API errors of the drivers the engine may call directly (its fast paths skip SQLAlchemy)."""
+    import sqlite3
+
+    found: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+
+        found.extend([psycopg.OperationalError, psycopg.InterfaceError])
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+_DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError, OSError, *_driver_errors())
+
+
 @contextmanager
 def _db_errors(where: str) -> Iterator[None]:
     """A database that went away is not a bug in the TUI: say so, keep the work."""
     try:
         yield
-    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+    except _DB_ERRORS as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise BackendUnavailable(f"the {where} is not reachable ({detail})") from None
 
