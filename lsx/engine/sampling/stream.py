@@ -306,14 +306,18 @@ class _Claimer:
     def first(self, ids: Sequence[int], recheck: Any) -> int | None:
         if not self.pg:
             return int(ids[0]) if ids else None
-        for task_id in dict.fromkeys(ids):
-            got = self.conn.execute(_ROW_LOCK, {"id": task_id}).first()
+        left = [int(i) for i in dict.fromkeys(ids)]
+        while left:
+            # One round trip locks the first candidate, in the caller's order, nobody else holds.
+            got = self.conn.execute(_FIRST_FREE, {"ids": left}).first()
             if got is None:
-                continue  # another annotator is claiming it right now
+                return None  # others are claiming every one of them right now
+            task_id = int(got[0])
             row = self.conn.execute(recheck, {**self.params, "id": task_id}).first()
             if row is not None:
-                self.rows[int(task_id)] = row
-                return int(task_id)
+                self.rows[task_id] = row
+                return task_id
+            left = left[left.index(task_id) + 1:]
         return None
 
 
@@ -322,6 +326,11 @@ _DROP_DRAFTS = delete(Draft.__table__).where(
     Draft.__table__.c.annotation_id.is_(None),
 )
 _ROW_LOCK = select(T.id).where(T.id == Q.ID).with_for_update(skip_locked=True)
+# PostgreSQL: lock the first of :ids (in list order) no other transaction holds.
+_FIRST_FREE = text(
+    "SELECT id FROM tasks WHERE id = ANY(CAST(:ids AS BIGINT[])) "
+    "ORDER BY array_position(CAST(:ids AS BIGINT[]), id) LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
 
 
 def _take_lock(
