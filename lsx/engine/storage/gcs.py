@@ -53,6 +53,17 @@ class GCSBackend(Backend):
         info = self._service_account()
         return gcsfs.GCSFileSystem(token=info, project=project, skip_instance_cache=True, use_listings_cache=False)
 
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Temporary object, then a server-side copy and delete (GCS's moveTo is not everywhere yet)."""
+        import uuid
+
+        tmp = self.path(f"{key}.lsx-tmp-{uuid.uuid4().hex[:12]}")
+        self.fs.pipe_file(tmp, data)
+        try:
+            self.fs.copy(tmp, self.path(key))
+        finally:
+            self.fs.rm_file(tmp)
+
     def etag_of(self, entry: dict[str, Any]) -> str:
         return str(entry.get("generation") or entry.get("etag") or entry.get("md5Hash") or "")
 
