@@ -57,16 +57,29 @@ class WorkerProcess:
     def pid(self) -> int:
         return self.proc.pid
 
-    def kill_hard(self, horse_pid: int | None = None) -> None:
-        """SIGKILL the worker's process group and its work-horse's (RQ puts the horse in its own)."""
-        for pid in [horse_pid, self.pid]:
-            if pid is None:
+    def horses(self) -> list[int]:
+        """The worker's child processes: its work-horse while it runs a job."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
                 continue
+            if int(fields[1]) == self.pid:
+                children.append(int(stat.parent.name))
+        return children
+
+    def kill_hard(self) -> list[int]:
+        """SIGKILL the worker's process group and its work-horse's (RQ puts the horse in a group of
+        its own, so killing the worker's group alone would leave the horse running)."""
+        horses = self.horses()
+        for pid in [*horses, self.pid]:
             try:
                 os.killpg(os.getpgid(pid), signal.SIGKILL)
             except ProcessLookupError:
                 pass
         self.proc.wait(10)
+        return horses
 
     def stop(self) -> None:
         if self.proc.poll() is None:

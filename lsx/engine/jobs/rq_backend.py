@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lsx.engine.jobs.models import RQ
-from lsx.engine.jobs.runner import Outcome, execute
+from lsx.engine.jobs.runner import Claimed, Outcome, Report, execute, run_claimed
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -80,12 +80,38 @@ class RqQueue:
 
 _ws: Workspace | None = None
 _ws_pid: int | None = None
+_parent_beats = False
+# Set by `lsx worker` just before it forks the horse for an lsx job: the worker has already claimed
+# the attempt (None: not ours to run), and the horse inherits this.
+_pre_claimed: dict[tuple[int, int], Claimed | None] = {}
+# Pools inherited from the worker: kept referenced, never used or closed, in the horse.
+_inherited: list[Any] = []
+REPORT_TTL = 24 * 3600
 
 
-def set_workspace(ws: Workspace) -> None:
-    """`lsx worker` hands its workspace over, so forked work-horses reuse it (its pool is empty)."""
-    global _ws, _ws_pid
-    _ws, _ws_pid = ws, os.getpid()
+def set_workspace(ws: Workspace, *, parent_beats: bool = False) -> None:
+    """`lsx worker` hands its workspace over, so forked work-horses reuse it (on fresh connections);
+    `parent_beats`: that worker beats for its horses and records their outcome."""
+    global _ws, _ws_pid, _parent_beats
+    _ws, _ws_pid, _parent_beats = ws, os.getpid(), parent_beats
+
+
+def set_pre_claimed(job_id: int, attempt: int, claimed: Claimed | None) -> None:
+    _pre_claimed.clear()
+    _pre_claimed[(job_id, attempt)] = claimed
+
+
+def report_key(job_id: int, attempt: int) -> str:
+    return f"lsx:jobs:report:{job_id}:{attempt}"
+
+
+def take_report(redis: Redis, job_id: int, attempt: int) -> Report | None:
+    """The horse's report of how the attempt ended, removed from Redis; None if it never wrote one."""
+    with redis.pipeline() as pipe:
+        pipe.get(report_key(job_id, attempt))
+        pipe.delete(report_key(job_id, attempt))
+        raw, _ = pipe.execute()
+    return orjson.loads(raw) if raw else None
 
 
 def _workspace() -> Workspace:
@@ -95,14 +121,34 @@ def _workspace() -> Workspace:
         from lsx.engine.workspace import open_workspace
 
         _ws, _ws_pid = open_workspace(load_settings(config_file=os.environ.get("LSX_CONFIG_FILE") or None)), os.getpid()
+    elif os.getpid() != _ws_pid and not _inherited:
+        # A forked horse must not touch its parent's DB connections (nor close them): set the
+        # inherited pool aside, untouched, and open fresh connections.
+        _inherited.append(_ws.engine.pool)
+        _ws.engine.dispose(close=False)
     return _ws
 
 
 def perform(job_id: int, attempt: int) -> str:
-    """The function RQ runs (in the work-horse). Returns the outcome for RQ's own records."""
+    """The function RQ runs (in the work-horse). Returns the outcome for RQ's own records.
+
+    Under `lsx worker` the worker claimed the attempt, beats for it and records the report this
+    writes to Redis, all on its long-lived DB connection; a tiny job then costs the horse no DB
+    work at all. Under a plain `rq worker` the horse does everything itself."""
     ws = _workspace()
     queue = ws.jobs
     publish = queue.publish if isinstance(queue, RqQueue) else None
-    # The worker process beats for its horse (LsxWorker.maintain_heartbeats): no thread here.
-    outcome: Outcome = execute(ws, job_id, attempt, publish=publish, heartbeat=False)
+    in_lsx_horse = _parent_beats and os.getpid() != _ws_pid
+    if in_lsx_horse and (job_id, attempt) in _pre_claimed:
+        from rq import get_current_job
+
+        claimed = _pre_claimed[(job_id, attempt)]
+        if claimed is None:
+            return "skipped"
+        report = run_claimed(ws, job_id, attempt, claimed, publish=publish, heartbeat=False)
+        current = get_current_job()
+        redis = current.connection if current is not None else queue.redis  # type: ignore[union-attr]
+        redis.set(report_key(job_id, attempt), orjson.dumps(report, default=str), ex=REPORT_TTL)
+        return str(report["status"])
+    outcome: Outcome = execute(ws, job_id, attempt, publish=publish, heartbeat=not in_lsx_horse)
     return outcome.status

@@ -37,7 +37,7 @@ log = logging.getLogger("lsx.jobs")
 
 
 def worker_name() -> str:
-    """host:pid of the process running an attempt (a forked RQ work-horse has its own pid)."""
+    """host:pid of the process that claimed an attempt: the `lsx worker`, or the process running it inline."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -106,6 +106,19 @@ _FINISH = (
 _BEAT = update(_T).where(_CURRENT, _T.c.status.in_((STARTED, CANCELED))).values(heartbeat_at=bindparam("b_now"))
 
 
+def warm_up(ws: Workspace) -> None:
+    """Compile the hot statements in this process (a no-op on the data), so forked work-horses
+    inherit them compiled instead of compiling them again for every job."""
+    now = utcnow()
+    # The same parameter names as the real calls: they are part of the compiled-cache key.
+    with ws.engine.begin() as conn:
+        conn.execute(_CLAIM, {"b_id": -1, "b_previous": -1, "b_attempt": 0, "b_now": now, "b_worker": ""}).all()
+        conn.execute(_ACTOR, {"b_org": -1, "b_user": -1}).all()
+        conn.execute(_FINISH, {"b_id": -1, "b_attempt": 0, "b_now": now, "b_result": None, "b_done": 0,
+                               "b_total": None})
+        conn.execute(_BEAT, {"b_id": -1, "b_attempt": 0, "b_now": now})
+
+
 def _actor(conn: Connection, job_id: int, user_id: int | None, org_id: int | None) -> Actor | LsxError:
     """The submitter, as a member of the job's organization (one query)."""
     row = conn.execute(_ACTOR, {"b_org": org_id, "b_user": user_id}).first()
@@ -146,11 +159,43 @@ def execute(
     if claimed is None:
         return Outcome("skipped")
     try:
+        report = run_claimed(ws, job_id, attempt, claimed, publish=publish, on_progress=on_progress,
+                             heartbeat=heartbeat)
+    except (KeyboardInterrupt, SystemExit) as exc:
+        _canceled(ws, job_id, attempt, f"job {job_id} was interrupted ({type(exc).__name__})")
+        raise
+    return record(ws, job_id, attempt, claimed.kind, report)
+
+
+Report = dict[str, Any]
+
+
+def _error(exc: BaseException, *, retryable: bool) -> Report:
+    message = str(exc) or type(exc).__name__
+    if not isinstance(exc, LsxError):
+        message = f"{type(exc).__name__}: {message}"
+    return {"status": "error", "message": message, "traceback": "".join(traceback.format_exception(exc)),
+            "retryable": retryable}
+
+
+def run_claimed(
+    ws: Workspace,
+    job_id: int,
+    attempt: int,
+    claimed: Claimed,
+    *,
+    publish: Publish | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
+    heartbeat: bool = True,
+) -> Report:
+    """Call the kind for a claimed attempt and describe how it ended (a JSON-able report), without
+    recording that: `record` does, here or in the RQ worker that forked this work-horse."""
+    try:
         spec = get_kind(claimed.kind)
     except LsxError as exc:
-        return _fail(ws, job_id, attempt, exc, None, retryable=False)
+        return _error(exc, retryable=False)
     if isinstance(claimed.actor, LsxError):
-        return _fail(ws, job_id, attempt, claimed.actor, spec, retryable=False)
+        return _error(claimed.actor, retryable=False)
     handle = JobHandle(
         ws, job_id, attempt, claimed.params, timeout=spec.timeout, publish=publish, on_progress=on_progress
     )
@@ -160,19 +205,33 @@ def execute(
     try:
         result = spec.func(ws, claimed.actor, handle.params, handle)
     except Canceled as exc:
-        return _canceled(ws, job_id, attempt, str(exc))
+        return {"status": "canceled", "message": str(exc)}
     except JobTimeout as exc:
-        return _fail(ws, job_id, attempt, exc, spec, retryable=True)
+        return _error(exc, retryable=True)
     except LsxError as exc:  # the user's input is wrong: another attempt would fail the same way
-        return _fail(ws, job_id, attempt, exc, spec, retryable=False)
-    except (KeyboardInterrupt, SystemExit) as exc:
-        _canceled(ws, job_id, attempt, f"job {job_id} was interrupted ({type(exc).__name__})")
+        return _error(exc, retryable=False)
+    except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        return _fail(ws, job_id, attempt, exc, spec, retryable=True)
+        return _error(exc, retryable=True)
     finally:
         handle.stop_heartbeat()
-    return _finish(ws, job_id, attempt, result, handle)
+    result = result if isinstance(result, dict) or result is None else {"value": result}
+    return {"status": FINISHED, "result": result, "done": handle.done, "total": handle.total}
+
+
+def record(ws: Workspace, job_id: int, attempt: int, kind: str, report: Report) -> Outcome:
+    """Write how attempt `attempt` ended: finished, canceled, or failed (retried while attempts remain)."""
+    if report["status"] == FINISHED:
+        return _finish(ws, job_id, attempt, report["result"], report["done"], report["total"])
+    if report["status"] == CANCELED:
+        return _canceled(ws, job_id, attempt, report["message"])
+    try:
+        spec: KindSpec | None = get_kind(kind)
+    except LsxError:
+        spec = None
+    return _fail(ws, job_id, attempt, report["message"], report.get("traceback"), spec,
+                 retryable=bool(report.get("retryable")))
 
 
 def _locked(s: Session, job_id: int, attempt: int) -> Job | None:
@@ -180,16 +239,10 @@ def _locked(s: Session, job_id: int, attempt: int) -> Job | None:
     return s.scalars(select(Job).where(Job.id == job_id, Job.attempts == attempt).with_for_update()).first()
 
 
-def _finish(ws: Workspace, job_id: int, attempt: int, result: Any, handle: JobHandle) -> Outcome:
+def _finish(ws: Workspace, job_id: int, attempt: int, result: Any, done: int, total: int | None) -> Outcome:
     # Work that completed is recorded as finished even when a cancel arrived at the very end.
-    args = {
-        "b_id": job_id,
-        "b_attempt": attempt,
-        "b_now": utcnow(),
-        "b_result": result if isinstance(result, dict) or result is None else {"value": result},
-        "b_done": handle.done,
-        "b_total": handle.total,
-    }
+    args = {"b_id": job_id, "b_attempt": attempt, "b_now": utcnow(), "b_result": result, "b_done": done,
+            "b_total": total}
     with ws.engine.begin() as conn:
         if conn.execute(_FINISH, args).rowcount != 1:
             return Outcome("skipped")
@@ -224,12 +277,9 @@ def _canceled(ws: Workspace, job_id: int, attempt: int, message: str) -> Outcome
 
 
 def _fail(
-    ws: Workspace, job_id: int, attempt: int, exc: BaseException, spec: KindSpec | None, *, retryable: bool
+    ws: Workspace, job_id: int, attempt: int, message: str, trace: str | None, spec: KindSpec | None, *,
+    retryable: bool,
 ) -> Outcome:
-    message = str(exc) or type(exc).__name__
-    if not isinstance(exc, LsxError):
-        message = f"{type(exc).__name__}: {message}"
-    trace = "".join(traceback.format_exception(exc))
     with ws.session() as s:
         job = _locked(s, job_id, attempt)
         if job is None:

@@ -2,8 +2,9 @@
 
 Between jobs (and while its work-horse runs) the worker does lsx's maintenance about once a second:
 it reaps jobs whose runner stopped beating and hands due jobs (new ones, retries after backoff) to
-RQ. That runs in the worker's main thread, never a second thread, so forking a work-horse is safe;
-the DB pool is emptied before each fork so a horse never shares a connection with its parent.
+RQ. That runs in the worker's main thread, never a second thread, so forking a work-horse is safe.
+The worker also claims each lsx job and records its outcome on its own long-lived DB connection;
+the horse only runs the kind (on fresh connections of its own, if the kind needs the DB).
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from typing import TYPE_CHECKING, Any
 from rq import Worker
 
 from lsx.engine.jobs.recovery import enqueue_due, reap_stale
-from lsx.engine.jobs.rq_backend import PERFORM, RqQueue, set_workspace
-from lsx.engine.jobs.runner import beat
+from lsx.engine.jobs.rq_backend import (
+    PERFORM,
+    RqQueue,
+    _pre_claimed,
+    set_pre_claimed,
+    set_workspace,
+    take_report,
+)
+from lsx.engine.jobs.runner import beat, claim, record, warm_up
 
 if TYPE_CHECKING:
     from lsx.engine.workspace import Workspace
@@ -62,8 +70,39 @@ class LsxWorker(Worker):
                 log.warning("heartbeat of job %s failed", job.args[0], exc_info=True)
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        self.lsx_ws.engine.dispose()  # the horse must open its own DB connections
-        super().execute_job(job, queue)
+        """For an lsx job: claim the attempt here, let the horse run the kind, record its report
+        here (a horse that died without one is a failed attempt, retried at once by the rules)."""
+        args = job.args if job.func_name == PERFORM else None
+        if not args or len(args) != 2:
+            super().execute_job(job, queue)
+            return
+        job_id, attempt = args
+        ws = self.lsx_ws
+        try:
+            claimed = claim(ws, job_id, attempt)
+        except Exception:
+            log.exception("could not claim job %s; its work-horse will try", job_id)
+            _pre_claimed.clear()
+            super().execute_job(job, queue)
+            return
+        set_pre_claimed(job_id, attempt, claimed)
+        try:
+            super().execute_job(job, queue)
+        finally:
+            _pre_claimed.clear()
+        if claimed is None:
+            return
+        try:
+            report = take_report(self.connection, job_id, attempt) or {
+                "status": "error",
+                "message": f"the work-horse running attempt {attempt} died before it reported "
+                "(killed, out of memory, or over the kind's timeout)",
+                "traceback": None,
+                "retryable": True,
+            }
+            record(ws, job_id, attempt, claimed.kind, report)
+        except Exception:  # the job stays started; the reaper takes it over after the heartbeat timeout
+            log.exception("could not record the outcome of job %s attempt %s", job_id, attempt)
 
 
 def run_worker(
@@ -87,7 +126,8 @@ def run_worker(
     for module in modules or []:
         importlib.import_module(module)
     kinds()  # load built-in and plugin kinds before the first fork
-    set_workspace(ws)
+    warm_up(ws)  # and compile the hot statements once, for every horse
+    set_workspace(ws, parent_beats=True)
     names = queues or ["default"]
     worker = LsxWorker([queue.queue(n) for n in names], connection=queue.redis, name=name)
     worker.lsx_ws = ws

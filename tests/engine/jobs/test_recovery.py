@@ -6,6 +6,7 @@ Heartbeat timeout is 3 s here (tests.plugins.jobs.HEARTBEAT_TIMEOUT), 60 s in pr
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -40,11 +41,26 @@ def _kill_midway(rq_ws: Workspace, boss: Actor, job_id: int, worker: WorkerProce
             break
         assert time.monotonic() < deadline, worker.output()
         time.sleep(0.02)
-    assert info.worker
-    horse = int(info.worker.rsplit(":", 1)[1])
-    assert horse != worker.pid
-    worker.kill_hard(horse)
+    assert info.worker and info.worker.endswith(f":{worker.pid}")
+    horses = worker.kill_hard()
+    assert len(horses) == 1 and os.getpgid(os.getpid()) != horses[0]
+    for pid in (worker.pid, horses[0]):  # both gone, not merely signaled
+        _gone(pid)
     return info.progress_done
+
+
+def _gone(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and "Z" not in _state(pid):
+        assert time.monotonic() < deadline, f"process {pid} survived SIGKILL"
+        time.sleep(0.02)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 def test_killed_worker_job_is_finished_by_another(rq_ws: Workspace, boss: Actor, start_worker: StartWorker) -> None:

@@ -38,8 +38,7 @@ def test_background_job_runs_on_a_worker(rq_ws: Workspace, boss: Actor, start_wo
     done = wait_job(rq_ws, info.id, timeout=20)
     assert done.status == "finished", worker.output()
     assert done.result == {"echo": 7, "attempt": 1, "actor": LOCAL_OWNER}
-    assert done.worker and done.worker.endswith(tuple(f":{p}" for p in range(1, 1 << 22)))
-    assert done.worker != f"{done.worker.split(':')[0]}:{worker.pid}"  # ran in a work-horse
+    assert done.worker and done.worker.endswith(f":{worker.pid}")  # claimed by that worker
 
 
 def test_run_with_background_and_wait_returns_the_ended_job(

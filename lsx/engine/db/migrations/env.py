@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import lsx.engine.jobs.models  # registers the jobs table for autogenerate
 import lsx.engine.sampling.models  # noqa: F401  (registers sampling tables for autogenerate)
 from lsx.engine.db.models import Base
 
