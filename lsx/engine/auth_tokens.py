@@ -276,6 +276,22 @@ def use_login_link(ws: Any, key: str) -> tuple[str, str]:
 # --- one entry point for the server ------------------------------------------------------------------
 
 
+def cached_actor(authorization: str | None, api_key: str | None = None) -> Actor | None:
+    """The actor `authenticate` resolved for these headers within CACHE_SECONDS, else None: a dict
+    look-up, so the server answers most requests' authentication on the event loop."""
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        scheme = scheme.lower()
+        if scheme == "token":
+            return _cached("t:" + value.strip())
+        if scheme == "bearer":
+            return _cached("b:" + value.strip())
+        return None
+    if api_key:
+        return _cached(("b:" if api_key.count(".") == 2 else "t:") + api_key)
+    return None
+
+
 def authenticate(ws: Any, authorization: str | None, api_key: str | None = None) -> Actor:
     """Resolve an Authorization header (`Token`, `Bearer`) or an X-API-Key header to an Actor."""
     if authorization:

@@ -35,7 +35,9 @@ def _create(ws: Any, actor: Any, task_id: int, body: dict[str, Any], cancelled: 
         else:
             ann_id = submit(ws, actor, task_id, body.get("result") or [], lead_time=body.get("lead_time"),
                             draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"))
-        return _get(ws, actor, int(ann_id if isinstance(ann_id, int) else ann_id.id))
+        from lsx.web.api.fastread import annotation
+
+        return annotation(ws, actor, int(ann_id if isinstance(ann_id, int) else ann_id.id))
     else:
         from lsx.engine.annotations import create_annotation
 

@@ -38,6 +38,9 @@ async def resolve_actor(request: web.Request) -> Any:
     header = request.headers.get("Authorization")
     api_key = request.headers.get("X-API-Key")
     if header or api_key:
+        actor = auth_tokens.cached_actor(header, api_key)
+        if actor is not None:
+            return actor
         return await _in_thread(request, auth_tokens.authenticate, ws, header, api_key)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

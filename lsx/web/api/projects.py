@@ -190,29 +190,16 @@ async def project_interface(call: Call) -> Any:
 
 
 def _next(ws: Any, actor: Any, project_id: int, exclude: list[int]) -> dict[str, Any]:
-    from lsx.engine.annotations import draft_json, list_drafts
-    from lsx.engine.predictions import list_predictions, prediction_json
     from lsx.engine.projects import get_project
     from lsx.engine.sampling import next_task
-    from lsx.engine.tasks import get_task, task_json
+    from lsx.web.api.fastread import next_answer
 
     found = next_task(ws, project_id, actor, exclude=exclude)
     if found is None:
         with ws.read() as s:
             get_project(s, actor, project_id)
         raise NotFound(f"There are no tasks for {actor.email}")
-    with ws.read() as s:
-        project = get_project(s, actor, project_id)
-        task = get_task(s, actor, found.task_id)
-        preds = []
-        if project.show_collab_predictions:
-            preds = [prediction_json(p) for p in list_predictions(s, actor, task_id=task.id)
-                     if not project.model_version or p.model_version == project.model_version]
-        drafts = [draft_json(d) for d in list_drafts(s, actor, task.id)]
-        nxt = found.as_json()
-        return {**task_json(task), "queue": nxt["queue"], "unique_lock_id": nxt["unique_lock_id"],
-                "lock_expires_at": nxt["lock_expires_at"], "allow_postpone": nxt["allow_postpone"],
-                "predictions": preds, "drafts": drafts, "annotations": []}
+    return next_answer(ws, actor, found)
 
 
 @api("GET", "/api/projects/{id}/next/", summary="Next task for the current user", tag="label stream",
