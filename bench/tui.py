@@ -82,14 +82,17 @@ async def measure(pid: int, rounds: int) -> dict[str, float]:
 
     app.action_submit = timed_submit  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
-        await first
+        await asyncio.wait_for(first, 60)
         startup = shown[0] - t0
         for _ in range(rounds):
             await pilot.press("1")
             await asyncio.sleep(0.05)  # the annotator's think time: the prefetch lands meanwhile
             before = len(shown)
             await pilot.press("enter")
+            deadline = time.perf_counter() + 10
             while len(shown) == before:
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"no next task on screen after submit: {app.message!r}")
                 await asyncio.sleep(0.001)
         await pilot.press("q")
     lat = [(s - b) * 1000 for b, s in zip(submits, shown[1:], strict=False)]
