@@ -4,10 +4,11 @@
     .venv/bin/python bench/jobs.py --jobs 5000 --workers 4 --database-url postgresql+psycopg://...
 
 Starts its own redis-server on a free port and real `lsx worker` processes. The same workers run
-2,000 bare RQ jobs (a function that only counts) and then 2,000 tiny lsx jobs (DB record, claim,
-heartbeat thread, result, fenced bookkeeping); jobs are queued while workers are suspended and the
+2,000 bare RQ jobs (a function that only counts) and 2,000 tiny lsx jobs (DB record, claim, result,
+fenced bookkeeping), in alternating rounds; jobs are queued while workers are suspended and the
 clock runs from resume to the last job done. Overhead per job = (lsx time - bare time) / jobs, as
-wall-clock per job (what throughput sees) and as worker time (x workers). Target: <= 2 ms.
+wall-clock per job (what throughput sees), as worker time (x workers), and as CPU time of the
+workers and their horses (unaffected by other load on the machine). Target: <= 2 ms.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating bare/lsx rounds")
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary LSX_HOME")
     args = parser.parse_args()
 
@@ -106,38 +108,45 @@ def main() -> None:
                 env=env, cwd=REPO, start_new_session=True))
         _wait(lambda: len(Worker.all(connection=client)) == args.workers, 30, "workers did not start")
         n = args.jobs
-
-        # Bare RQ jobs, the baseline.
-        suspend(client)
-        time.sleep(1.2)  # a worker looks at the suspension flag once per loop
         queue = Queue("default", connection=client)
-        start = time.perf_counter()
-        with client.pipeline() as pipe:
-            for _ in range(n):
-                queue.enqueue_call("bench.jobs.bare_job", result_ttl=0, pipeline=pipe)
-            pipe.execute()
-        bare_submit = time.perf_counter() - start
-        start = time.perf_counter()
-        resume(client)
-        _wait(lambda: int(client.get(COUNTER) or 0) >= n, 600, "bare jobs did not finish")
-        bare = time.perf_counter() - start
+        pids = [w.pid for w in workers]
+        totals = {"bare": 0.0, "lsx": 0.0, "bare_cpu": 0.0, "lsx_cpu": 0.0, "bare_submit": 0.0, "lsx_submit": 0.0}
+        done_lsx = 0
 
-        # lsx jobs: recorded, claimed, run, finished through lsx's bookkeeping.
-        suspend(client)
-        time.sleep(1.2)
-        start = time.perf_counter()
-        for i in range(n):
-            run_job(ws, boss, "bench.tiny", {"i": i}, background=True)
-        lsx_submit = time.perf_counter() - start
+        def finished(target: int) -> Any:
+            def check() -> bool:
+                with ws.read() as s:
+                    return s.execute(select(func.count()).where(Job.status == "finished")).scalar() >= target
+            return check
 
-        def finished() -> bool:
-            with ws.read() as s:
-                return s.execute(select(func.count()).where(Job.status == "finished")).scalar() >= n
-
-        start = time.perf_counter()
-        resume(client)
-        _wait(finished, 600, "lsx jobs did not finish")
-        lsx = time.perf_counter() - start
+        # Alternate bare and lsx rounds, so a change in machine load hits both alike.
+        per_round = [n // args.rounds + (1 if i < n % args.rounds else 0) for i in range(args.rounds)]
+        for size in per_round:
+            for phase in ("bare", "lsx"):
+                suspend(client)
+                time.sleep(1.2)  # a worker looks at the suspension flag once per loop
+                start = time.perf_counter()
+                if phase == "bare":
+                    with client.pipeline() as pipe:
+                        for _ in range(size):
+                            queue.enqueue_call("bench.jobs.bare_job", result_ttl=0, pipeline=pipe)
+                        pipe.execute()
+                    target = int(client.get(COUNTER) or 0) + size
+                    check = lambda target=target: int(client.get(COUNTER) or 0) >= target  # noqa: E731
+                else:
+                    for i in range(size):
+                        run_job(ws, boss, "bench.tiny", {"i": i}, background=True)
+                    done_lsx += size
+                    check = finished(done_lsx)
+                totals[f"{phase}_submit"] += time.perf_counter() - start
+                cpu = _cpu(pids)
+                start = time.perf_counter()
+                resume(client)
+                _wait(check, 600, f"{phase} jobs did not finish")
+                totals[phase] += time.perf_counter() - start
+                totals[f"{phase}_cpu"] += _cpu(pids) - cpu
+        bare, lsx = totals["bare"], totals["lsx"]
+        bare_submit, lsx_submit = totals["bare_submit"], totals["lsx_submit"]
         with ws.read() as s:
             failed = s.execute(select(func.count()).where(Job.status != "finished")).scalar()
 
@@ -151,6 +160,8 @@ def main() -> None:
             "lsx_jobs_per_s": round(n / lsx, 1),
             "overhead_ms_per_job": round(overhead, 3),
             "overhead_worker_ms_per_job": round(overhead * args.workers, 3),
+            "overhead_cpu_ms_per_job": round((totals["lsx_cpu"] - totals["bare_cpu"]) / n * 1000, 3),
+            "load_avg_1m": os.getloadavg()[0],
             "target_ms": 2.0,
             "submit_ms_per_job": {"bare_rq": round(bare_submit / n * 1000, 3),
                                   "lsx": round(lsx_submit / n * 1000, 3)},
@@ -167,6 +178,16 @@ def main() -> None:
         server.terminate()
         server.wait(10)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds used by the workers and their reaped work-horses (independent of machine load)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
 
 
 def _ping(client: Any) -> bool:

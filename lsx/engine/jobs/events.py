@@ -1,9 +1,11 @@
 """A tiny in-process event bus, so later features (webhooks, metrics) react to jobs without the
 job code knowing them.
 
-Events are emitted in the process that runs the job (the CLI, the web server, or an RQ work-horse),
-so a subscriber must be registered at import time of a module that every process imports (for
-example a job kind's module). A failing subscriber is logged and never breaks the job.
+Events are emitted in the process that runs the job: the CLI or the web server for inline jobs; for
+RQ jobs `job.started` and `job.progress` in the work-horse and the outcome events in the `lsx worker`
+process that forked it. So a subscriber must be registered at import time of a module that every
+process imports (a job kind's module, or one named by `lsx worker --with`). A failing subscriber is
+logged and never breaks the job.
 
 Names used by jobs: `job.started`, `job.progress`, `job.finished`, `job.failed` (final failure,
 after the last attempt), `job.retrying`, `job.canceled`.
