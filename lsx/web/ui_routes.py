@@ -7,6 +7,8 @@ API's route table, so `make_app` must import it before it builds the router.
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
 
 from aiohttp import web
@@ -55,24 +57,52 @@ def _secure(resp: web.StreamResponse) -> web.StreamResponse:
     return resp
 
 
+@cache
+def ui_files() -> tuple[str, dict[str, bytes]]:
+    """Every static file of the UI, read once, and a version hashed from their contents.
+
+    Static URLs carry the version (`/static/ui/<version>/js/main.js`, and ES-module imports are
+    relative), so browsers may keep them for good: a new release is a new URL."""
+    files: dict[str, bytes] = {}
+    digest = hashlib.sha256()
+    for path in sorted(UI_DIR.rglob("*")):
+        if path.is_file() and path.suffix in _TYPES and path.name != "index.html":
+            rel = path.relative_to(UI_DIR).as_posix()
+            files[rel] = path.read_bytes()
+            digest.update(rel.encode() + b"\0" + files[rel])
+    return digest.hexdigest()[:12], files
+
+
+@cache
+def index_html() -> bytes:
+    version, _ = ui_files()
+    text = (UI_DIR / "index.html").read_text(encoding="utf-8")
+    return text.replace(STATIC_PREFIX + "/", f"{STATIC_PREFIX}/{version}/").encode()
+
+
 async def page(request: web.Request) -> web.StreamResponse:
     """The app shell; it asks the API who is logged in and shows the login form when nobody is."""
-    resp = web.FileResponse(UI_DIR / "index.html", headers={"Cache-Control": "no-store",
-                                                            "Content-Type": "text/html; charset=utf-8"})
+    resp = web.Response(body=index_html(), content_type="text/html", charset="utf-8",
+                        headers={"Cache-Control": "no-store"})
     return _secure(resp)
 
 
 async def static(request: web.Request) -> web.StreamResponse:
-    rel = request.match_info["path"]
-    path = (UI_DIR / rel).resolve()
-    if not path.is_relative_to(UI_DIR.resolve()) or not path.is_file() or path.suffix not in _TYPES:
+    version, files = ui_files()
+    body = files.get(request.match_info["path"])
+    if body is None:
         raise web.HTTPNotFound()
-    resp = web.FileResponse(path, headers={"Cache-Control": "no-cache", "Content-Type": _TYPES[path.suffix]})
-    return _secure(resp)
+    current = request.match_info["version"] == version
+    headers = {"Cache-Control": "public, max-age=31536000, immutable" if current else "no-cache",
+               "ETag": f'"{version}"'}
+    if current and request.headers.get("If-None-Match") == headers["ETag"]:
+        return _secure(web.Response(status=304, headers=headers))
+    suffix = Path(request.match_info["path"]).suffix
+    return _secure(web.Response(body=body, headers={**headers, "Content-Type": _TYPES[suffix]}))
 
 
 def add_ui_routes(app: web.Application) -> None:
     """Register the page and static routes on the app (the API's routes are added by `make_app`)."""
     for path in PAGE_PATHS:
         app.router.add_get(path, page)
-    app.router.add_get(STATIC_PREFIX + "/{path:.+}", static)
+    app.router.add_get(STATIC_PREFIX + "/{version:[0-9a-f]+}/{path:.+}", static)

@@ -15,6 +15,8 @@ BBOX = """<View>
   <Image name="image" value="$image"/>
   <RectangleLabels name="bbox" toName="image"><Label value="Car"/><Label value="Person"/></RectangleLabels>
 </View>"""
+# The rle module's URL, next to the page's entry module (static URLs carry the UI's version).
+RLE_MODULE = "document.querySelector('script[type=module]').src.replace(/main[.]js$/, 'editor/rle.js')"
 TEXT = """<View>
   <HyperText name="html" value="$html"/>
   <Text name="text" value="$text"/>
@@ -137,9 +139,9 @@ def test_brush_rle_is_label_studio_format_both_ways(ui_page: Any) -> None:
     mask[18, ::2] = 255
     ours = ui_page.evaluate(
         """async ([flat]) => {
-            const rle = await import('/static/ui/js/editor/rle.js');
+            const rle = await import(RLE_MODULE);
             return rle.rleFromMask(Uint8Array.from(flat));
-        }""",
+        }""".replace("RLE_MODULE", RLE_MODULE),
         [mask.flatten().tolist()],
     )
     alpha = np.reshape(decode_rle(ours), (h, w, 4))[:, :, 3]
@@ -148,9 +150,9 @@ def test_brush_rle_is_label_studio_format_both_ways(ui_page: Any) -> None:
     theirs = encode_rle(np.repeat(mask.flatten(), 4))
     back = ui_page.evaluate(
         """async ([rle, w, h]) => {
-            const m = await import('/static/ui/js/editor/rle.js');
+            const m = await import(RLE_MODULE);
             return Array.from(m.maskFromRle(rle, w, h));
-        }""",
+        }""".replace("RLE_MODULE", RLE_MODULE),
         [list(theirs), w, h],
     )
     assert (np.array(back, dtype=np.uint8).reshape(h, w) == mask).all()

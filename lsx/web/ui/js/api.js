@@ -36,6 +36,15 @@ export function url(path, query) {
   return u.pathname + u.search;
 }
 
+let leaving = false;
+
+/** Off to the login form (once, however many requests answered 401). */
+export function toLogin() {
+  if (leaving || location.pathname === "/login") return;
+  leaving = true;
+  location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
 export async function api(method, path, { json, query, body, signal, redirect401 = true } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
@@ -48,9 +57,7 @@ export async function api(method, path, { json, query, body, signal, redirect401
   const type = resp.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await resp.json() : await resp.text();
   if (!resp.ok) {
-    if (resp.status === 401 && redirect401 && location.pathname !== "/login") {
-      location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    }
+    if (resp.status === 401 && redirect401) toLogin();
     throw new ApiError(resp.status, typeof data === "object" ? data : { detail: data });
   }
   return data;

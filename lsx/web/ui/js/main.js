@@ -1,6 +1,6 @@
 // The app: who is logged in, the top bar, then the route's view.
 
-import { get, post } from "./api.js";
+import { get, post, toLogin } from "./api.js";
 import { h, mount } from "./dom.js";
 import { interceptLinks, navigate, render } from "./router.js";
 
@@ -22,17 +22,20 @@ function topBar(user) {
   ];
 }
 
+/** Who is logged in; asked while the page's view loads (a 401 sends the browser to the login form). */
+export const whoami = location.pathname === "/login" ? Promise.resolve(null)
+  : get("/api/current-user/whoami", undefined, { redirect401: false }).then((user) => {
+    session.user = user;
+    return user;
+  }, () => {
+    toLogin();
+    return new Promise(() => {});
+  });
+
 async function start() {
   interceptLinks();
-  if (location.pathname !== "/login") {
-    try {
-      session.user = await get("/api/current-user/whoami", undefined, { redirect401: false });
-    } catch {
-      location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-      return;
-    }
-  }
-  mount(document.getElementById("top"), topBar(session.user));
+  mount(document.getElementById("top"), topBar(null));
+  whoami.then((user) => mount(document.getElementById("top"), topBar(user)));
   await render();
 }
 

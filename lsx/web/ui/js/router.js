@@ -9,6 +9,25 @@ const ROUTES = [
   [/^\/projects\/(\d+)\/label$/, "./views/label.js", ["id"]],
 ];
 
+// Modules a view needs, fetched in parallel up front instead of import by import.
+const PRELOAD = {
+  "./views/label.js": ["editor/editor.js", "editor/hotkeys.js", "editor/ids.js", "editor/interface.js",
+    "editor/layout.js", "editor/panel.js", "editor/results.js", "editor/store.js", "editor/controls.js",
+    "editor/labels.js", "editor/visibility.js", "editor/media.js", "editor/sanitize.js", "editor/rle.js",
+    "image/image-view.js", "image/shapes.js", "image/geometry.js", "image/brush.js", "image/pointer.js",
+    "image/viewport.js"],
+  "./views/datamanager.js": ["views/dm-columns.js", "editor/media.js"],
+};
+const BASE = new URL(".", import.meta.url);
+
+function preload(module) {
+  for (const path of PRELOAD[module] || []) {
+    const href = new URL(path, BASE).href;
+    if (document.head.querySelector(`link[href="${href}"]`)) continue;
+    document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href }));
+  }
+}
+
 let current = null;
 
 export function match(pathname) {
@@ -34,6 +53,7 @@ export async function render() {
     root.textContent = "Not found";
     return;
   }
+  preload(found.module);
   const view = await import(found.module);
   const query = Object.fromEntries(new URLSearchParams(location.search));
   current = (await view.default(root, { ...found.params, query })) || null;

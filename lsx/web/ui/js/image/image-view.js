@@ -119,6 +119,7 @@ export class ImageView {
     this.img.src = url;
     try {
       await this.img.decode();
+      performance.mark("lsx:decoded");
     } catch {
       this.frame.classList.add("broken");
     }

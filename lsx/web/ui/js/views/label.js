@@ -3,9 +3,8 @@
 
 import { ApiError, get, patch, post } from "../api.js";
 import { h, mount } from "../dom.js";
-import { Editor } from "../editor/editor.js";
 import { sanitizeHTML } from "../editor/sanitize.js";
-import { session } from "../main.js";
+import { session, whoami } from "../main.js";
 import { navigate } from "../router.js";
 
 export default async function label(root, { id, query }) {
@@ -15,6 +14,8 @@ export default async function label(root, { id, query }) {
   const list = mode === "list" ? query.tasks.split(",").map(Number).filter(Boolean) : [];
   let listIndex = Math.max(0, list.indexOf(Number(query.at)) );
   const firstTaskP = mode === "stream" ? nextTask([]) : loadTask(mode === "task" ? Number(query.task) : list[listIndex]);
+  const editorModule = import("../editor/editor.js");  // loads while the API answers
+  let Editor = null;
   let editor = null;
   let current = null; // {task, annotation, prediction}
   let prefetched = null;
@@ -40,7 +41,7 @@ export default async function label(root, { id, query }) {
   }
 
   function loadTask(taskId) {
-    return get(`/api/tasks/${taskId}/`).then((task) => {
+    return Promise.all([get(`/api/tasks/${taskId}/`), whoami]).then(([task]) => {
       const me = session.user ? session.user.id : null;
       const mine = (task.annotations || []).filter((a) => a.completed_by === me && !a.was_cancelled);
       return { task, annotation: mine.length ? mine[mine.length - 1] : null };
@@ -175,7 +176,9 @@ export default async function label(root, { id, query }) {
   };
   document.addEventListener("keydown", onKey);
 
-  const [tree, project, first] = await Promise.all([treeP, projectP, firstTaskP]);
+  const [tree, project, first, module] = await Promise.all([treeP, projectP, firstTaskP, editorModule]);
+  Editor = module.Editor;
+  performance.mark("lsx:data");
   if (project.show_instruction && project.expert_instruction) {
     instructions.hidden = false;
     instructions.open = true;
