@@ -63,6 +63,7 @@ def _state(pid: int) -> str:
         return "Z"
 
 
+@pytest.mark.db
 def test_killed_worker_job_is_finished_by_another(rq_ws: Workspace, boss: Actor, start_worker: StartWorker) -> None:
     first = start_worker()
     info = run_job(rq_ws, boss, "t.count", {"n": N, "step": 2000, "sleep": 0.02}, background=True)
@@ -84,6 +85,7 @@ def _project(ws: Workspace, boss: Actor) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.db
 def test_import_of_200000_tasks_survives_a_killed_worker(
     rq_ws: Workspace, boss: Actor, start_worker: StartWorker, tmp_path: Path
 ) -> None:
