@@ -57,13 +57,7 @@ class UiServer:
 @pytest.fixture
 def ui_server(ws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[UiServer]:
     """`lsx serve` on a free loopback port with a user who logs in with a password."""
-    import aiohttp
-    from aiohttp import web
-
     from lsx.web.server import run_in_thread
-
-    if not hasattr(web, "BodyPartReader"):  # lsx.web.api.imports names it there (aiohttp exports it at the top)
-        monkeypatch.setattr(web, "BodyPartReader", aiohttp.BodyPartReader, raising=False)
     from tests.plugins.api import api_token, make_org
 
     actor = make_org(ws, "UI team", UI_EMAIL)

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from lsx.web.api import schemas as sch
@@ -44,7 +45,7 @@ async def _save_parts(call: Call, target: Path) -> list[Path]:
     reader = await call.request.multipart()
     limit, total, paths = call.request.app[MAX_BODY], 0, []
     while (part := await reader.next()) is not None:
-        if not isinstance(part, web.BodyPartReader) or not part.filename:
+        if not isinstance(part, aiohttp.BodyPartReader) or not part.filename:
             continue
         name = Path(part.filename).name or "upload"
         path = target / f"{len(paths):03d}-{name}"
