@@ -3,6 +3,7 @@ submit, skip, postpone, drafts, heartbeat, history) through a `LabelingBackend`.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -125,6 +126,7 @@ class LabelApp(App[int]):
         return Text(s)
 
     async def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         for box in self.query(VerticalScroll):
             box.can_focus = False  # Tab goes to text and fields, never to a scroll box
         counting = self.pool.submit(self.backend.progress)  # counts a big project while the task loads
@@ -146,10 +148,8 @@ class LabelApp(App[int]):
     def _progress_arrived(self, fut: Future[Progress]) -> None:
         if fut.exception() is None:
             self.progress = fut.result()
-            try:
-                self.call_from_thread(self._topbar)
-            except RuntimeError:  # finished before the callback was attached: we are on the app's thread
-                self._topbar()
+            # never block the worker on the UI: the UI may be waiting for this worker's next job
+            self._loop.call_soon_threadsafe(self._topbar)
 
     # --- calling the backend -------------------------------------------------------------------
 
