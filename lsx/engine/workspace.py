@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lsx.engine.settings import Settings, load_settings
@@ -45,6 +45,12 @@ class Workspace:
         """A read-only snapshot (never takes SQLite's write lock)."""
         with self._read() as s, s.begin():
             yield s
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection in a read-only snapshot, for prebuilt statements (no unit of work)."""
+        with self._read.kw["bind"].connect() as conn, conn.begin():
+            yield conn
 
     @cached_property
     def jobs(self) -> Any:
