@@ -67,7 +67,6 @@ def open_workspace(settings: Settings | None = None, *, migrate: bool = True) ->
     from lsx.engine.access.bootstrap import ensure_defaults
     from lsx.engine.db.migrate import ensure_current
     from lsx.engine.db.session import make_engine, make_session_factory
-    from lsx.engine.imports import purge_abandoned_imports
 
     settings = settings or load_settings()
     Path(settings.home).mkdir(parents=True, exist_ok=True)
@@ -76,5 +75,19 @@ def open_workspace(settings: Settings | None = None, *, migrate: bool = True) ->
     if migrate:
         ensure_current(engine)
         ensure_defaults(ws)
-        purge_abandoned_imports(ws)
+        if _unfinished_imports(ws):  # the imports module (and its readers) only when there is work
+            from lsx.engine.imports import purge_abandoned_imports
+
+            purge_abandoned_imports(ws)
     return ws
+
+
+def _unfinished_imports(ws: Workspace) -> bool:
+    from sqlalchemy import select
+
+    from lsx.engine.db.models import IMPORT_FAILED, IMPORT_PENDING, TaskImport
+
+    with ws.read_connection() as conn:
+        return conn.execute(
+            select(TaskImport.id).where(TaskImport.state.in_((IMPORT_PENDING, IMPORT_FAILED))).limit(1)
+        ).first() is not None

@@ -272,9 +272,12 @@ LOGIN = component("Login", obj({"csrf_token": S, "user": USER}))
 
 @cache
 def _interface_schema() -> dict[str, Any]:
-    from lsx.engine.config import model
+    from importlib.util import find_spec
 
-    path = Path(model.__file__).with_name("interface_tree.schema.json")
+    # the schema file sits in lsx.engine.config; locating it need not import that package
+    spec = find_spec("lsx.engine.config")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "interface_tree.schema.json"
     raw = json.loads(path.read_text())
     text = json.dumps(raw).replace("#/$defs/", "#/components/schemas/InterfaceTree_")
     doc = json.loads(text)
