@@ -40,7 +40,7 @@ def snapshot(ws: Any) -> Iterator[Any]:
         finally:
             pooled.close()
     else:
-        with ws.engine.connect() as conn, conn.begin():
+        with ws.read_connection() as conn:
             yield conn
 
 

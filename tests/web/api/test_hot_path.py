@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.plugins.api import CHOICE, TEXT_CONFIG, OrgUser, api_token
+
+pytestmark = pytest.mark.db  # SQLite's raw fast path and PostgreSQL's Core path alike
 
 
 async def test_revoked_token_and_inactive_user_answer_401(ws: Any, org_a: OrgUser) -> None:
@@ -77,3 +81,21 @@ async def test_next_body_has_task_predictions_and_own_drafts(ws: Any, org_a: Org
     body = created.json()
     assert body == (await c.get(f"/api/annotations/{body['id']}/")).json()
     assert body["lead_time"] == 2.5 and body["completed_by"] == org_a.actor.id
+
+
+async def test_large_bodies_are_checked_off_the_loop_with_the_same_answers(org_a: OrgUser) -> None:
+    from lsx.web.api.dispatch import BIG_BODY
+
+    c = org_a.client
+    pid = (await c.post("/api/projects/", json={"title": "big", "label_config": TEXT_CONFIG})).json()["id"]
+    n = BIG_BODY // 40 + 1000
+    tasks: list[dict[str, Any]] = [{"text": f"task {i} " + "x" * 30} for i in range(n)]
+    tasks[-1] = {"text": "9223372036854775808 in a string is fine", "n": 9223372036854775808}
+    r = await c.post(f"/api/projects/{pid}/import", json=tasks)
+    assert r.status == 400 and r.json()["validation_errors"] == {f"[{n - 1}].n": [f"[{n - 1}].n: integer out of range"]}
+    tasks[-1] = {"text": "9223372036854775808 in a string is fine", "n": 9223372036854775807}
+    r = await c.post(f"/api/projects/{pid}/import", json=tasks)
+    assert r.status == 201 and r.json()["task_count"] == n
+    r = await c.post(f"/api/projects/{pid}/import", data=b"[" * (BIG_BODY + 1),
+                     headers={"Content-Type": "application/json"})
+    assert r.status == 400 and "invalid JSON" in r.json()["validation_errors"]["non_field_errors"][0]
