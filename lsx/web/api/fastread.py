@@ -23,15 +23,19 @@ _t, _p, _a, _d, _pr = (Task.__table__, Project.__table__, Annotation.__table__, 
 
 
 @contextmanager
-def snapshot(ws: Any) -> Iterator[Any]:
+def snapshot(ws: Any, *, statements: int = 2) -> Iterator[Any]:
     """One read-only snapshot: a deferred BEGIN on a pooled sqlite3 connection (never the write
-    lock), or a Core connection's transaction on other databases."""
+    lock), or a Core connection's transaction on other databases. On SQLite one statement is its
+    own snapshot, so `statements=1` runs it without BEGIN/COMMIT."""
     if ws.is_sqlite:
         from lsx.engine.sampling.rawsql import RawConn
 
         pooled = ws.engine.raw_connection()
         try:
             dbapi = pooled.driver_connection
+            if statements == 1:
+                yield RawConn(dbapi, ws.engine, pooled.info)
+                return
             dbapi.execute("BEGIN")
             try:
                 yield RawConn(dbapi, ws.engine, pooled.info)
@@ -75,16 +79,21 @@ def next_answer(ws: Any, actor: Actor, found: Any) -> dict[str, Any]:
     from lsx.engine.tasks import task_json
 
     params = {"t": found.task_id, "u": actor.id, "org": actor.organization_id}
-    with snapshot(ws) as conn:
+    with snapshot(ws, statements=1) as conn:
         row = conn.execute(_NEXT_TASK, params).first()
-        if row is None:
-            raise NotFound(f"task {found.task_id} not found")
-        preds: list[dict[str, Any]] = []
-        if row.p_show_predictions and row.p_has_predictions:
-            version = row.p_model_version
-            preds = [prediction_json(p) for p in conn.execute(_PREDICTIONS, params)
-                     if not version or p.model_version == version]
-        drafts = [draft_json(d) for d in conn.execute(_DRAFTS, params)] if row.p_has_drafts else []
+    preds: list[dict[str, Any]] = []
+    drafts: list[dict[str, Any]] = []
+    if row is not None and ((row.p_show_predictions and row.p_has_predictions) or row.p_has_drafts):
+        with snapshot(ws) as conn:  # predictions or drafts to list too: all in one snapshot
+            row = conn.execute(_NEXT_TASK, params).first()
+            if row is not None and row.p_show_predictions and row.p_has_predictions:
+                version = row.p_model_version
+                preds = [prediction_json(p) for p in conn.execute(_PREDICTIONS, params)
+                         if not version or p.model_version == version]
+            if row is not None and row.p_has_drafts:
+                drafts = [draft_json(d) for d in conn.execute(_DRAFTS, params)]
+    if row is None:
+        raise NotFound(f"task {found.task_id} not found")
     nxt = found.as_json()
     return {**task_json(row), "queue": nxt["queue"], "unique_lock_id": nxt["unique_lock_id"],
             "lock_expires_at": nxt["lock_expires_at"], "allow_postpone": nxt["allow_postpone"],
@@ -95,7 +104,7 @@ def annotation(ws: Any, actor: Actor, annotation_id: int) -> dict[str, Any]:
     """An annotation of the actor's organization, as `annotation_json` shapes it."""
     from lsx.engine.annotations import annotation_json
 
-    with snapshot(ws) as conn:
+    with snapshot(ws, statements=1) as conn:
         row = conn.execute(_ANNOTATION, {"a": annotation_id, "org": actor.organization_id}).first()
     if row is None:
         raise NotFound(f"annotation {annotation_id} not found")
