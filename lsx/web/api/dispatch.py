@@ -44,7 +44,8 @@ async def resolve_actor(request: web.Request) -> Any:
         return await _in_thread(request, auth_tokens.authenticate, ws, header, api_key)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        actor, csrf = await _in_thread(request, auth_tokens.session_actor, ws, cookie)
+        hit = auth_tokens.cached_session(cookie)
+        actor, csrf = hit if hit is not None else await _in_thread(request, auth_tokens.session_actor, ws, cookie)
         if request.method not in SAFE:
             auth_tokens.check_csrf(csrf, request.headers.get(CSRF_HEADER))
         return actor
