@@ -101,11 +101,16 @@ def actor_for_api_token(ws: Any, key: str) -> Actor:
         rows = conn.execute(_TOKEN_ACTOR, {"h": _digest(key)}).all()
     if not rows or rows[0].revoked_at is not None or not rows[0].is_active:
         raise AuthenticationFailed("invalid or revoked token")
+    return _remember("t:" + key, _actor_of(rows))
+
+
+def _actor_of(rows: list[Any]) -> Actor:
+    """actor_for_user over _TOKEN_ACTOR rows (one per live membership, oldest first)."""
     members = [r for r in rows if r.organization_id is not None]
     if not members:
         raise InputError(f"user {rows[0].email} belongs to no organization")
     chosen = next((m for m in members if m.organization_id == m.active_organization_id), members[0])
-    return _remember("t:" + key, Actor(chosen.id, chosen.email, chosen.organization_id, chosen.role))
+    return Actor(chosen.id, chosen.email, chosen.organization_id, chosen.role)
 
 
 # --- personal access tokens (JWT) -----------------------------------------------------------------
@@ -200,9 +205,16 @@ def actor_for_access_token(ws: Any, token: str) -> Actor:
     if hit is not None:
         return hit
     claims = _decode(ws, token, "access")
-    with ws.read() as s:
-        _live_pat(s, {"jti": claims.get("pat", ""), "user_id": claims["user_id"]})
-        return _remember("b:" + token, _active_actor(s, s.get(User, claims["user_id"])))
+    with ws.read_connection() as conn:  # _live_pat + _active_actor in one statement
+        rows = conn.execute(_PAT_ACTOR, {"h": _digest(str(claims.get("pat", "")))}).all()
+    if not rows or rows[0].revoked_at is not None or rows[0].id != claims["user_id"]:
+        raise AuthenticationFailed("token is blacklisted or unknown")
+    if not rows[0].is_active:
+        raise AuthenticationFailed("the user of these credentials does not exist or is not active")
+    return _remember("b:" + token, _actor_of(rows))
+
+
+_PAT_ACTOR = _TOKEN_ACTOR.where(ApiToken.kind == "pat")
 
 
 def blacklist_pat(ws: Any, actor: Actor, refresh: str) -> None:

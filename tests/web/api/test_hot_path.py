@@ -99,3 +99,25 @@ async def test_large_bodies_are_checked_off_the_loop_with_the_same_answers(org_a
     r = await c.post(f"/api/projects/{pid}/import", data=b"[" * (BIG_BODY + 1),
                      headers={"Content-Type": "application/json"})
     assert r.status == 400 and "invalid JSON" in r.json()["validation_errors"]["non_field_errors"][0]
+
+
+async def test_bearer_access_token_stops_with_its_pat_or_its_user(ws: Any, org_a: OrgUser, anon: Any) -> None:
+    from lsx.engine import auth_tokens
+    from lsx.engine.db.models import User
+
+    pat = (await org_a.client.post("/api/token/")).json()["token"]
+    access = (await anon.post("/api/token/refresh/", json={"refresh": pat})).json()["access"]
+    bearer = anon.with_headers(Authorization=f"Bearer {access}")
+    assert (await bearer.get("/api/current-user/whoami")).json()["id"] == org_a.actor.id
+    with ws.session() as s:
+        s.get(User, org_a.actor.id).is_active = False
+    auth_tokens.forget_cached()
+    assert (await bearer.get("/api/projects/")).status == 401
+    with ws.session() as s:
+        s.get(User, org_a.actor.id).is_active = True
+    auth_tokens.forget_cached()
+    assert (await bearer.get("/api/projects/")).status == 200
+    assert (await org_a.client.post("/api/token/blacklist/", json={"refresh": pat})).status == 204
+    assert (await bearer.get("/api/projects/")).status == 401
+    other = anon.with_headers(Authorization="Bearer " + access[:-2] + ("AA" if access[-2:] != "AA" else "BB"))
+    assert (await other.get("/api/projects/")).status == 401
