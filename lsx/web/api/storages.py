@@ -14,7 +14,25 @@ from lsx.web.api import schemas as sch
 from lsx.web.api.routing import Call, Handler, Param, api
 
 TYPES = ("s3", "gcs", "azure", "localfiles")
-STORAGE = sch.OBJ
+# Label Studio's storage object (see lsx.engine.storage.storage_json): common fields always,
+# type- and kind-specific ones when they apply; secrets are never returned.
+STORAGE = sch.component("Storage", sch.obj(
+    {
+        "id": sch.INT, "type": sch.S, "kind": sch.S, "title": sch.null(sch.S), "description": sch.null(sch.S),
+        "project": sch.INT, "created_at": sch.null(sch.DT), "synchronizable": sch.B, "last_sync": sch.null(sch.DT),
+        "last_sync_count": sch.null(sch.INT), "last_sync_job": sch.null(sch.INT), "status": sch.S,
+        "traceback": sch.null(sch.S), "meta": sch.OBJ, "prefix": sch.null(sch.S),
+        "regex_filter": sch.null(sch.S), "use_blob_urls": sch.B,
+    },
+    {
+        "bucket": sch.null(sch.S), "container": sch.null(sch.S), "path": sch.null(sch.S),
+        "s3_endpoint": sch.null(sch.S), "region_name": sch.null(sch.S), "endpoint_url": sch.null(sch.S),
+        "presign": sch.B, "presign_ttl": sch.INT, "recursive_scan": sch.B, "can_delete_objects": sch.null(sch.B),
+        "layout": sch.S, "format": sch.null(sch.S), "aws_sse_kms_key_id": sch.S, "google_project_id": sch.S,
+        "on_change": sch.S, "on_delete": sch.S,
+    },
+))
+STORAGE_TYPE = sch.obj({"name": sch.S, "title": sch.S})
 STORAGE_BODY = sch.body({"project": sch.INT, "title": sch.S, "description": sch.S, "prefix": sch.null(sch.S),
                          "regex_filter": sch.null(sch.S), "use_blob_urls": sch.B, "presign": sch.B,
                          "presign_ttl": sch.INT, "recursive_scan": sch.B, "can_delete_objects": sch.null(sch.B)})
@@ -149,9 +167,9 @@ def _routes(kind: str, t: str) -> None:
     api("POST", f"{base}/", summary=f"Create an {word} storage ({t}); credentials are checked first", tag=tag,
         response=STORAGE, status=201, body=STORAGE_BODY)(_named(create, f"create_{op}"))
     api("POST", f"{base}/validate", summary=f"Check an {word} storage's settings and credentials ({t})", tag=tag,
-        response=sch.OBJ, body=STORAGE_BODY)(_named(validate, f"validate_{op}"))
+        response=sch.obj({}), body=STORAGE_BODY)(_named(validate, f"validate_{op}"))
     api("GET", f"{base}/form", summary=f"Form layout of an {word} storage ({t})", tag=tag,
-        response=sch.A)(_named(form, f"form_{op}"))
+        response=sch.arr(sch.ANY))(_named(form, f"form_{op}"))
     api("GET", f"{base}/{{id}}", summary=f"Get an {word} storage ({t})", tag=tag,
         response=STORAGE)(_named(get, f"get_{op}"))
     api("PATCH", f"{base}/{{id}}", summary=f"Change an {word} storage ({t})", tag=tag, response=STORAGE,
@@ -165,7 +183,8 @@ def _routes(kind: str, t: str) -> None:
             return await call.run(_files, call.ws, call.actor, t, call.body)
 
         api("POST", f"{base}/files", summary=f"Preview the keys an import storage would sync ({t})", tag=tag,
-            response=sch.OBJ, body=sch.body({"id": sch.INT}, ("id",)))(_named(files, f"files_{op}"))
+            response=sch.obj({"files": sch.arr(sch.S)}), body=sch.body({"id": sch.INT}, ("id",)))(
+            _named(files, f"files_{op}"))
 
 
 for _kind in ("import", "export"):
@@ -191,12 +210,12 @@ async def list_export_storages(call: Call) -> Any:
     return await call.run(_list, call.ws, call.actor, "export", None, call.query.get("project"))
 
 
-@api("GET", "/api/storages/types", summary="Import storage types", tag="storage", response=sch.arr(sch.OBJ))
+@api("GET", "/api/storages/types", summary="Import storage types", tag="storage", response=sch.arr(STORAGE_TYPE))
 async def import_storage_types(call: Call) -> Any:
     return _types("import")
 
 
-@api("GET", "/api/storages/export/types", summary="Export storage types", tag="storage", response=sch.arr(sch.OBJ))
+@api("GET", "/api/storages/export/types", summary="Export storage types", tag="storage", response=sch.arr(STORAGE_TYPE))
 async def export_storage_types(call: Call) -> Any:
     return _types("export")
 
