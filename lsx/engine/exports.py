@@ -128,43 +128,82 @@ def iter_task_records(session: Any, project_id: int, *, only_annotated: bool = F
         yield TaskRecord(row, anns.take(task_id) if has_ann else no_rows, preds.take(task_id) if row[9] else no_rows)
 
 
-def iter_json_batches(
-    session: Any, project_id: int, *, only_annotated: bool = False
-) -> Iterator[tuple[list[str], int]] | None:
-    """SQLite only: lists of finished task JSON texts and their annotation count, a batch at a time.
+def _raw_rows(conn: Any, sql: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+    finally:
+        cursor.close()
 
-    Returns None on other databases (the exporter then formats TaskRecords itself).
+
+def _range_sql(sql: str, column: str, lo: int | None, hi: int | None) -> tuple[str, tuple[int, ...]]:
+    """Add `column >= lo AND column < hi` (either side optional) before ORDER BY."""
+    cond, params = "", []
+    if lo is not None:
+        cond, params = f" AND {column} >= ?", [lo]
+    if hi is not None:
+        cond, params = f"{cond} AND {column} < ?", [*params, hi]
+    head, _, order = sql.replace("%s", "?").rpartition(" ORDER BY ")
+    return f"{head}{cond} ORDER BY {order}", tuple(params)
+
+
+def sqlite_json_batches(
+    conn: Any, project_id: int, *, only_annotated: bool = False, lo: int | None = None, hi: int | None = None
+) -> Iterator[tuple[list[str], int]]:
+    """Finished task JSON texts (and their annotation count), a batch at a time, for ids in [lo, hi).
+
+    `conn` is a sqlite3 connection; SQLite builds each task's text, Python fills in the few
+    annotation and prediction lists.
     """
-    if session.connection().dialect.name != "sqlite":
-        return None
     from lsx.engine.formats.json_export import annotation_text, prediction_text
 
-    def batches() -> Iterator[tuple[list[str], int]]:
-        sql = _JSON_TEXT_SQL.replace("{extra}", _extra(only_annotated)).replace("%s", "?")
-        raw = session.connection().connection.driver_connection
-        cursor = raw.cursor()
-        cursor.execute(sql, (project_id,))
-        anns = _Merge(_grouped(stream_rows(session, _ANNOTATION_SQL, (project_id,))))
-        preds = _Merge(_grouped(stream_rows(session, _PREDICTION_SQL, (project_id,))))
-        try:
-            while rows := cursor.fetchmany(5000):
-                out: list[str] = []
-                n_ann = 0
-                for task_id, n_a, n_p, text in rows:
-                    if n_a:
-                        got = anns.take(task_id)
-                        n_ann += len(got)
-                        body = ",".join(annotation_text(a, project_id) for a in got)
-                        text = text.replace('"annotations":[]', f'"annotations":[{body}]', 1)
-                    if n_p:
-                        body = ",".join(prediction_text(p, project_id) for p in preds.take(task_id))
-                        text = text.replace('"predictions":[]', f'"predictions":[{body}]', 1)
-                    out.append(text)
-                yield out, n_ann
-        finally:
-            cursor.close()
+    task_sql, rng = _range_sql(_JSON_TEXT_SQL.replace("{extra}", _extra(only_annotated)), "t.id", lo, hi)
+    ann_sql, ann_rng = _range_sql(_ANNOTATION_SQL, "a.task_id", lo, hi)
+    pred_sql, pred_rng = _range_sql(_PREDICTION_SQL, "p.task_id", lo, hi)
+    anns = _Merge(_grouped(_raw_rows(conn, ann_sql, (project_id, *ann_rng))))
+    preds = _Merge(_grouped(_raw_rows(conn, pred_sql, (project_id, *pred_rng))))
+    cursor = conn.cursor()
+    try:
+        cursor.execute(task_sql, (project_id, *rng))
+        while rows := cursor.fetchmany(5000):
+            out: list[str] = []
+            n_ann = 0
+            for task_id, n_a, n_p, text in rows:
+                if n_a:
+                    got = anns.take(task_id)
+                    n_ann += len(got)
+                    body = ",".join(annotation_text(a, project_id) for a in got)
+                    text = text.replace('"annotations":[]', f'"annotations":[{body}]', 1)
+                if n_p:
+                    body = ",".join(prediction_text(p, project_id) for p in preds.take(task_id))
+                    text = text.replace('"predictions":[]', f'"predictions":[{body}]', 1)
+                out.append(text)
+            yield out, n_ann
+    finally:
+        cursor.close()
 
-    return batches()
+
+# Below this many tasks one thread is fast enough; above it the JSON export splits the id range
+# in two halves built by two SQLite connections at once (sqlite3 releases the GIL while SQLite
+# assembles the text, so the halves really run in parallel on two cores).
+PARALLEL_EXPORT_MIN = 200_000
+
+
+def split_point(conn: Any, project_id: int, only_annotated: bool) -> int | None:
+    """The task id that halves the export, or None when the export is small."""
+    extra = _extra(only_annotated)
+    (n,) = conn.execute(
+        f"SELECT count(*) FROM tasks t WHERE t.project_id = ? AND {_VISIBLE} {extra}", (project_id,)
+    ).fetchone()
+    if n < PARALLEL_EXPORT_MIN or (os.cpu_count() or 1) < 2:
+        return None
+    row = conn.execute(
+        f"SELECT t.id FROM tasks t WHERE t.project_id = ? AND {_VISIBLE} {extra} ORDER BY t.id LIMIT 1 OFFSET ?",
+        (project_id, n // 2),
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def export_project(

@@ -92,3 +92,19 @@ def test_flat_exports_match_label_studio(ws: Workspace, owner: Actor, kind: str,
         assert [[r[i] for i in keep] for r in got_rows[1:]] == [[r[i] for i in keep] for r in exp_rows[1:]]
         # Quoting follows Label Studio's: every line ends with CRLF, strings quoted.
         assert got.split("\r\n")[0] == expected.split("\r\n")[0]
+
+
+def test_large_json_export_built_in_two_halves_equals_one_pass(
+    ws: Workspace, owner: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above PARALLEL_EXPORT_MIN the SQLite JSON export builds two halves at once: same bytes."""
+    import lsx.engine.exports as exports
+
+    pid = _project(ws, owner, "text")
+    import_files(ws, owner, pid, [str(LS / "text.export.JSON.snapshot.json")])
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    export_project(ws, owner, pid, "JSON", one)
+    monkeypatch.setattr(exports, "PARALLEL_EXPORT_MIN", 2)
+    report = export_project(ws, owner, pid, "JSON", two)
+    assert two.read_bytes() == one.read_bytes()
+    assert report.task_count == 20 and report.annotation_count == 13

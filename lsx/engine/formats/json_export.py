@@ -79,25 +79,13 @@ class JsonExporter:
         return None
 
     def write(self, ctx: ExportContext, records: Iterator[TaskRecord], fh: IO[bytes]) -> None:
-        from lsx.engine.exports import iter_json_batches
-
         pid = ctx.project.id
         fh.write(b"[\n")
-        first = True
-        batches = iter_json_batches(ctx.session, pid, only_annotated=ctx.only_annotated)
-        if batches is not None:  # SQLite built the text: join and write, a batch at a time
-            done = annotations = 0
-            for texts, n_ann in batches:
-                if not first:
-                    fh.write(b",\n")
-                first = False
-                fh.write(",\n".join(texts).encode())
-                done += len(texts)
-                annotations += n_ann
-                if ctx.progress is not None and done % 10_000 < len(texts):
-                    ctx.progress(done, None, "exporting")
+        if ctx.is_sqlite:
+            done, annotations = _write_sqlite(ctx, fh)
             ctx.report.task_count, ctx.report.annotation_count = done, annotations
         else:
+            first = True
             buf: list[str] = []
             for rec in records:
                 buf.append(task_text(rec, pid))
@@ -108,6 +96,64 @@ class JsonExporter:
             if buf:
                 fh.write(((",\n" if not first else "") + ",\n".join(buf)).encode())
         fh.write(b"\n]\n")
+
+
+def _write_batches(batches: Iterator[tuple[list[str], int]], fh: IO[bytes], progress: Any = None) -> tuple[int, int]:
+    """Write task texts separated by ",\n"; (tasks, annotations) written."""
+    done = annotations = 0
+    for texts, n_ann in batches:
+        if done:
+            fh.write(b",\n")
+        fh.write(",\n".join(texts).encode())
+        done += len(texts)
+        annotations += n_ann
+        if progress is not None and done % 10_000 < len(texts):
+            progress(done, None, "exporting")
+    return done, annotations
+
+
+def _write_sqlite(ctx: ExportContext, fh: IO[bytes]) -> tuple[int, int]:
+    """SQLite builds the text; large exports build their second half on a second connection."""
+    import shutil
+    import sqlite3
+    import tempfile
+    import threading
+
+    from lsx.engine.exports import split_point, sqlite_json_batches
+
+    pid, only = ctx.project.id, ctx.only_annotated
+    conn = ctx.session.connection().connection.driver_connection
+    mid = split_point(conn, pid, only)
+    if mid is None:
+        return _write_batches(sqlite_json_batches(conn, pid, only_annotated=only), fh, ctx.progress)
+    path = ctx.session.get_bind().url.database
+    second: dict[str, Any] = {}
+
+    def build_second_half(part: IO[bytes]) -> None:
+        other = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        try:
+            other.execute("BEGIN")
+            second["counts"] = _write_batches(sqlite_json_batches(other, pid, only_annotated=only, lo=mid), part)
+        except BaseException as exc:
+            second["error"] = exc
+        finally:
+            other.close()
+
+    with tempfile.TemporaryFile() as part:
+        worker = threading.Thread(target=build_second_half, args=(part,), name="lsx-export-half")
+        worker.start()
+        try:
+            first = _write_batches(sqlite_json_batches(conn, pid, only_annotated=only, hi=mid), fh, ctx.progress)
+        finally:
+            worker.join()
+        if "error" in second:
+            raise second["error"]
+        rest = second["counts"]
+        if first[0] and rest[0]:
+            fh.write(b",\n")
+        part.seek(0)
+        shutil.copyfileobj(part, fh, 1 << 20)
+    return first[0] + rest[0], first[1] + rest[1]
 
 
 register_exporter(JsonExporter())
