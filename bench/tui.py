@@ -4,7 +4,18 @@ Figures (issue 8): startup (import of the TUI, opening the workspace and the pro
 on screen; target <= 1 s) and submit -> next task on screen (the engine's submit, the prefetched
 next task drawn; target <= 50 ms on a 1,000,000-task project), as p50 / p95 over `--rounds`.
 
-    python bench/tui.py [--tasks 1000000] [--rounds 50]
+Startup is measured twice: in this process (`startup_s`, engine modules already imported by the
+set-up) and, as an annotator meets it, in `--startup-runs` fresh interpreters that each go the way
+of `lsx label bench` (the CLI's command registration, opening the workspace, the app run headless
+until the first task is drawn): the medians of wall time from spawning the process (`wall_s`,
+interpreter start included) and of the child's CPU time, all threads (`cpu_s`), plus every run;
+`cold_startup` with every module's bytecode cached (an installed lsx), `cold_startup_env_bytecode`
+as this environment has it (PYTHONDONTWRITEBYTECODE=1 compiles lsx's own modules on every start).
+
+    python bench/tui.py [--tasks 1000000] [--rounds 50] [--startup-runs 7] [--home DIR]
+
+`--home DIR` keeps the workspace in DIR and reuses it on the next run (the import of a million
+tasks takes minutes).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -102,18 +114,103 @@ async def measure(pid: int, rounds: int) -> dict[str, float]:
             "submit_to_next_ms_p95": round(lat[int(len(lat) * 0.95) - 1], 1), "rounds": len(lat)}
 
 
+def child_startup(project: str) -> None:
+    """In a fresh interpreter: what `lsx label PROJECT` does up to the first task on screen, headless.
+    Prints one JSON line: wall time since this script started and CPU time since the process began."""
+    t0 = time.perf_counter()
+    from lsx.cli import app as cli
+    from lsx.cli import label_cmd
+
+    cli._register()  # the CLI registers every command group before running one
+    backend = label_cmd._backend(project, None, None)
+    from lsx.tui.app import LabelApp
+    from lsx.tui.spec import check_terminal_config
+
+    check_terminal_config(label_cmd._probe_tree(backend))
+    app = LabelApp(backend)
+    got: dict[str, float] = {}
+
+    def on_shown() -> None:
+        if not got:
+            got.update(at=time.perf_counter(), cpu=time.process_time())
+            app.exit(0)
+
+    app.on_shown = on_shown
+    app.run(headless=True, size=(100, 30))
+    if not got:
+        raise SystemExit(f"no task on screen: {app.exit_message or app.message!r}")
+    print(json.dumps({"at": got["at"], "script_s": got["at"] - t0, "cpu_s": got["cpu"]}))
+    sys.stdout.flush()
+    os._exit(0)  # the figure is taken; leave without the teardown (locks expire, nothing is written)
+
+
+def cold_startup(runs: int, pycache: Path | None) -> dict[str, object]:
+    """Median startup of `runs` fresh `lsx label` processes. With `pycache` the bytecode of every
+    module is cached there (as in an installed package: pip writes .pyc files), after one warm-up
+    run; without, the environment decides (PYTHONDONTWRITEBYTECODE=1 recompiles lsx every time)."""
+    env = dict(os.environ)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    walls, cpus, scripts = [], [], []
+    for i in range(runs + (pycache is not None)):
+        spawn = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+        done = subprocess.run([sys.executable, __file__, "--child-startup", "bench"], capture_output=True,
+                              text=True, check=False, env=env)
+        if done.returncode:
+            raise SystemExit(f"startup run failed: {done.stderr[-2000:]}")
+        if pycache is not None and i == 0:
+            continue  # the warm-up run wrote the bytecode
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        walls.append(got["at"] - spawn)
+        cpus.append(got["cpu_s"])
+        scripts.append(got["script_s"])
+    return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(statistics.median(cpus), 3),
+            "in_script_s": round(statistics.median(scripts), 3),
+            "runs": {"wall_s": [round(x, 3) for x in walls], "cpu_s": [round(x, 3) for x in cpus]}}
+
+
+def _existing_project(home: Path, tasks: int) -> int | None:
+    """The project a previous run left in `home` (its id), if it has `tasks` tasks."""
+    marker = home / "bench-ready"
+    if not marker.exists():
+        return None
+    pid, n = (int(x) for x in marker.read_text().split())
+    if n != tasks:
+        raise SystemExit(f"{home} holds a project of {n} tasks: use another --home")
+    return pid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--startup-runs", type=int, default=7)
+    parser.add_argument("--home", type=Path, default=None, help="keep (and reuse) the workspace here")
+    parser.add_argument("--child-startup", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_startup:
+        child_startup(args.child_startup)
+        return
+    for k in [k for k in os.environ if k.startswith("LSX_")]:
+        del os.environ[k]
     with tempfile.TemporaryDirectory(prefix="lsx-bench-tui-") as tmp:
-        for k in [k for k in os.environ if k.startswith("LSX_")]:
-            del os.environ[k]
-        os.environ["LSX_HOME"] = tmp
-        pid, import_s = setup(Path(tmp), args.tasks)
+        home = args.home or Path(tmp)
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["LSX_HOME"] = str(home)
+        pid = _existing_project(home, args.tasks) if args.home else None
+        import_s = None
+        if pid is None:
+            pid, import_s = setup(home, args.tasks)
+            if args.home:
+                (home / "bench-ready").write_text(f"{pid} {args.tasks}")
+        cold = {}
+        if args.startup_runs:
+            cold["cold_startup"] = cold_startup(args.startup_runs, home / "pycache")
+            cold["cold_startup_env_bytecode"] = cold_startup(args.startup_runs, None)
         out = asyncio.run(measure(pid, args.rounds))
-    print(json.dumps({"bench": "tui", "tasks": args.tasks, **out, "import_s": round(import_s, 1),
+    print(json.dumps({"bench": "tui", "tasks": args.tasks, **out, **cold,
+                      "import_s": round(import_s, 1) if import_s is not None else None,
                       "cores": os.cpu_count(), "targets": {"startup_s": 1.0, "submit_to_next_ms": 50}}))
 
 

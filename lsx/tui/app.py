@@ -95,7 +95,11 @@ class LabelApp(App[int]):
         self.seen: list[int] = []  # task ids served, oldest first (history)
         self.pos: int | None = None  # index into seen while viewing history
         self.decisions: list[tuple[int, int | None]] = []  # accept-reject: (task, annotation id or None)
-        self.progress: Progress | None = None
+        self.progress: Progress | None = None  # counted in the background after the first paint
+        self.progress_loaded = asyncio.Event()  # set when the first count arrived (or failed)
+        self._history: Future[list[int]] | None = None  # the annotator's earlier tasks, loaded after paint
+        self._history_merged = False
+        self._leaving = False  # the session is ending: the worker takes no more jobs
         self.pending_from: str | None = None  # relation being drawn from this region
         self.relation_labeling: Any = None
         self.last_coalesce: str | None = None
@@ -129,27 +133,72 @@ class LabelApp(App[int]):
         self._loop = asyncio.get_running_loop()
         for box in self.query(VerticalScroll):
             box.can_focus = False  # Tab goes to text and fields, never to a scroll box
-        counting = self.pool.submit(self.backend.progress)  # counts a big project while the task loads
-        ok, hist = self._guard(self.backend.history)
-        if ok and hist:
-            self.seen = list(reversed(hist))
-        try:
-            self.progress = counting.result(timeout=0.3)
-        except TimeoutError:
-            counting.add_done_callback(self._progress_arrived)
-        except FATAL as exc:
-            self._fatal(exc)
-            return
-        except LsxError as exc:
-            self.say(str(exc), error=True)
+        # The first task goes on screen before anything else is asked of the database: the history,
+        # the progress counts and the prefetch of the next task start once it is drawn.
         await self._advance(first=True)
+        if self.exit_message is None:
+            self.call_after_refresh(self._after_first_paint)
         self.set_interval(self.heartbeat_every, self._heartbeat)
 
+    def _after_first_paint(self) -> None:
+        if self.exit_message is not None or self._leaving:
+            return
+        if self.prefetched is None:
+            self._start_prefetch()  # the worker runs one job at a time: the next task comes first
+        self._history = self.pool.submit(self.backend.history)
+        self._history.add_done_callback(self._from_worker(self._history_arrived))
+        self._load_progress()
+
+    def _from_worker(self, fn: Callable[[Future[Any]], None]) -> Callable[[Future[Any]], None]:
+        """A done-callback run by the worker thread, handed to the UI's loop (never block the worker
+        on the UI: the UI may be waiting for this worker's next job)."""
+
+        def hand_over(fut: Future[Any]) -> None:
+            if fut.cancelled():
+                return
+            try:
+                self._loop.call_soon_threadsafe(fn, fut)
+            except RuntimeError:  # the app has ended and its loop is closed
+                pass
+
+        return hand_over
+
+    def _arrived(self, fut: Future[R]) -> tuple[bool, R | None]:
+        """A background call's answer, its error handled as `_guard` does."""
+        if self.exit_message is not None:
+            return False, None
+        return self._guard(fut.result)
+
+    def _history_arrived(self, fut: Future[list[int]]) -> None:
+        ok, hist = self._arrived(fut)
+        if ok and hist:
+            self._merge_history(hist)
+
+    def _merge_history(self, hist: list[int]) -> None:
+        """Tasks served before this session, oldest first, ahead of those served since."""
+        if self._history_merged:
+            return
+        self._history_merged = True
+        older = [t for t in reversed(hist) if t not in self.seen]
+        if older:
+            self.seen[:0] = older
+            if self.pos is not None:
+                self.pos += len(older)
+
+    def _load_progress(self) -> None:
+        if self._leaving:
+            return
+        fut = self.pool.submit(self.backend.progress)
+        fut.add_done_callback(self._from_worker(self._progress_arrived))
+
     def _progress_arrived(self, fut: Future[Progress]) -> None:
-        if fut.exception() is None:
-            self.progress = fut.result()
-            # never block the worker on the UI: the UI may be waiting for this worker's next job
-            self._loop.call_soon_threadsafe(self._topbar)
+        ok, got = self._arrived(fut)
+        if ok and got is not None:
+            self.progress = got
+            self._topbar()
+            if self.finished:
+                self._done_text()
+        self.progress_loaded.set()
 
     # --- calling the backend -------------------------------------------------------------------
 
@@ -174,6 +223,7 @@ class LabelApp(App[int]):
             where = f" Your work on task {self.live.id} is saved in {path}."
         self.exit_message = f"{exc}.{where}"
         self.say(self.exit_message, error=True)
+        self._leaving = True
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.exit(1, return_code=1)
 
@@ -187,7 +237,7 @@ class LabelApp(App[int]):
             self.pool.submit(self.backend.heartbeat, tid)
 
     def _start_prefetch(self) -> None:
-        if not self.prefetch_enabled or self.live is None:
+        if not self.prefetch_enabled or self.live is None or self._leaving:
             return
         exclude = [self.live.id, *self.ignored]
         self.prefetched = self.pool.submit(self.backend.next, exclude)
@@ -228,20 +278,26 @@ class LabelApp(App[int]):
         self.seen.append(nxt.id)
         await self._show(nxt)
         self.live_state = self.state
-        self._start_prefetch()
+        if not first:  # the first prefetch waits for the first paint (_after_first_paint)
+            self._start_prefetch()
 
     async def _show_done(self) -> None:
         self.live, self.live_state, self.current, self.state = None, None, None, None
         self.finished = True
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
-        p = self.progress
-        done = f" You finished {p.done} task(s)." if p else ""
-        await form.mount(Static(Text(f"No more tasks to label in “{self.backend.project_title}”.{done}\n"
-                                     "PgUp reviews what you labeled; q quits.", style="bold")))
+        await form.mount(Static(id="done"))
+        self._done_text()
         self.query_one("#regions", RegionList).update("")
         self.query_one("#banner", Static).display = False
         self._topbar()
+
+    def _done_text(self) -> None:
+        p = self.progress
+        done = f" You finished {p.done} task(s)." if p else ""
+        for w in self.query("#done").results(Static):
+            w.update(Text(f"No more tasks to label in “{self.backend.project_title}”.{done}\n"
+                          "PgUp reviews what you labeled; q quits.", style="bold"))
 
     async def _show(self, task: TaskView, *, state: AnnotationState | None = None) -> None:
         started = time.perf_counter()
@@ -646,8 +702,7 @@ class LabelApp(App[int]):
             self.progress = Progress(self.progress.done + 1, max(0, self.progress.remaining - 1),
                                      self.progress.total)
             if self.progress.done % 25 == 0:
-                fut = self.pool.submit(self.backend.progress)
-                fut.add_done_callback(lambda f: setattr(self, "progress", f.result()) if not f.exception() else None)
+                self._load_progress()
 
     async def action_skip(self) -> None:
         task = self.live
@@ -670,6 +725,11 @@ class LabelApp(App[int]):
             await self._advance()
 
     async def action_history(self, step: int) -> None:
+        if self._history is not None and not self._history_merged:  # still loading: wait for it
+            ok, hist = self._guard(self._history.result)
+            if not ok:
+                return
+            self._merge_history(hist or [])
         if not self.seen:
             return
         if self.pos is None:
@@ -786,5 +846,6 @@ class LabelApp(App[int]):
             ok, _ = self._guard(lambda: self.backend.release(live.id))
             if not ok:
                 return
+        self._leaving = True
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.exit(0)

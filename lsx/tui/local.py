@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -22,20 +23,16 @@ def _id(x: Any) -> int:
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
-    """DB-API errors of the drivers the engine may call directly (its fast paths skip SQLAlchemy)."""
+    """DB-API errors of the drivers the engine may call directly (its fast paths skip SQLAlchemy).
+    A driver not imported yet cannot have raised: psycopg is only looked at once PostgreSQL loaded it
+    (importing it on the SQLite path would cost the start-up a tenth of a second)."""
     import sqlite3
 
     found: list[type[BaseException]] = [sqlite3.OperationalError]
-    try:
-        import psycopg
-
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
         found.extend([psycopg.OperationalError, psycopg.InterfaceError])
-    except ImportError:
-        pass
     return tuple(found)
-
-
-_DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError, OSError, *_driver_errors())
 
 
 @contextmanager
@@ -43,7 +40,7 @@ def _db_errors(where: str) -> Iterator[None]:
     """A database that went away is not a bug in the TUI: say so, keep the work."""
     try:
         yield
-    except _DB_ERRORS as exc:
+    except (OperationalError, InterfaceError, DisconnectionError, OSError, *_driver_errors()) as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise BackendUnavailable(f"the {where} is not reachable ({detail})") from None
 
@@ -189,17 +186,24 @@ class LocalBackend:
         return self._call(lambda: [h.task_id for h in history(self.ws, self.actor, self.project_id, limit=50)])
 
     def progress(self) -> Progress:
-        from lsx.engine.db.models import Annotation, Task
+        from lsx.engine.db.models import IMPORT_COMMITTED, Annotation, Task, TaskImport
         from lsx.engine.task_state import visible
+
+        pid = self.project_id
 
         def run() -> Progress:
             with self.ws.read() as s:
-                total = s.scalar(select(func.count()).select_from(Task)
-                                 .where(Task.project_id == self.project_id, visible())) or 0
-                left = s.scalar(select(func.count()).select_from(Task)
-                                .where(Task.project_id == self.project_id, Task.is_labeled.is_(False), visible())) or 0
+                # Tasks of an import that has not committed are not shown. With no such import (the
+                # usual case) every task counts, and both counts read only the (project, ...) indexes:
+                # 0.1 s over a million tasks instead of 0.8 s with the per-task `visible()` test.
+                # (An import row goes only after its tasks, in one transaction: no dangling ids.)
+                uncommitted = s.scalar(select(TaskImport.id).where(TaskImport.project_id == pid,
+                                                                   TaskImport.state != IMPORT_COMMITTED).limit(1))
+                cond = [Task.project_id == pid] if uncommitted is None else [Task.project_id == pid, visible()]
+                total = s.scalar(select(func.count()).select_from(Task).where(*cond)) or 0
+                left = s.scalar(select(func.count()).select_from(Task).where(*cond, Task.is_labeled.is_(False))) or 0
                 done = s.scalar(select(func.count(func.distinct(Annotation.task_id))).where(
-                    Annotation.project_id == self.project_id, Annotation.completed_by_id == self.actor.id,
+                    Annotation.project_id == pid, Annotation.completed_by_id == self.actor.id,
                     Annotation.was_cancelled.is_(False))) or 0
             return Progress(int(done), int(left), int(total))
 
