@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
-from lsx.engine.db.bulk import insert_rows, reserve_ids
+from lsx.engine.db.bulk import insert_rows, insert_rows_with_constants, reserve_ids
 from lsx.engine.db.models import (
     IMPORT_COMMITTED,
     IMPORT_FAILED,
@@ -348,10 +348,6 @@ class BatchWriter:
         labeled = len(annotators) >= self.overlap
         return (*row[:6], labeled, *row[7:11], done, cancelled, len(t[4]), *row[14:])
 
-    def _range(self, tasks: list[tuple[Any, ...]]) -> None:
-        if tasks and len(self.report.task_ids) < 100_000:
-            self.report.task_ids.extend(range(tasks[0][0], tasks[-1][0] + 1))
-
     def flush(self, batch: list[PreparedTask], rows_done: int) -> None:
         now = datetime.now(UTC)
         now_p = _datetime_param(self.is_sqlite, now)
@@ -369,16 +365,29 @@ class BatchWriter:
                 ).scalar_one() - len(batch)
             pid, overlap, import_id, by = self.project_id, self.overlap, self.task_import_id, self.actor.id
             first_inner = inner + 1
-            tasks = [
-                (first_id + i, pid, t[0], t[1], now_p, now_p, False, t[2], overlap, t[5], first_inner + i, 0, 0, 0,
-                 import_id, by)
+            # Most tasks are plain (data only): those bind 3 parameters, the rest are literals.
+            plain = [
+                (first_id + i, t[0], first_inner + i)
                 for i, t in enumerate(batch)
+                if not (t[3] or t[4]) and t[1] == "{}" and t[2] is True and t[5] is None
             ]
+            tasks: list[tuple[Any, ...]] = []
             annotations: list[tuple[Any, ...]] = []
             predictions: list[tuple[Any, ...]] = []
-            for offset, t in enumerate(batch):
-                if t[3] or t[4]:
-                    tasks[offset] = self._with_children(s, tasks[offset], t, annotations, predictions, now)
+            if len(plain) < len(batch):
+                for i, t in enumerate(batch):
+                    if not (t[3] or t[4]) and t[1] == "{}" and t[2] is True and t[5] is None:
+                        continue
+                    row = (first_id + i, pid, t[0], t[1], now_p, now_p, False, t[2], overlap, t[5], first_inner + i,
+                           0, 0, 0, import_id, by)
+                    if t[3] or t[4]:
+                        row = self._with_children(s, row, t, annotations, predictions, now)
+                    tasks.append(row)
+            insert_rows_with_constants(s, "tasks", ("id", "data", "inner_id"), plain, {
+                "project_id": pid, "meta": "{}", "created_at": now_p, "updated_at": now_p, "is_labeled": False,
+                "allow_skip": True, "overlap": overlap, "file_upload": None, "total_annotations": 0,
+                "cancelled_annotations": 0, "total_predictions": 0, "task_import_id": import_id, "updated_by_id": by,
+            })
             insert_rows(s, "tasks", TASK_COLUMNS, tasks)
             insert_rows(s, "annotations", ANNOTATION_COLUMNS, annotations)
             insert_rows(s, "predictions", PREDICTION_COLUMNS, predictions)
@@ -388,15 +397,16 @@ class BatchWriter:
                 .values(
                     rows_done=rows_done,
                     heartbeat_at=now,
-                    task_count=TaskImport.task_count + len(tasks),
+                    task_count=TaskImport.task_count + len(batch),
                     annotation_count=TaskImport.annotation_count + len(annotations),
                     prediction_count=TaskImport.prediction_count + len(predictions),
                     first_task_id=func.coalesce(TaskImport.first_task_id, first_id if batch else None),
                     last_task_id=first_id + len(batch) - 1 if batch else TaskImport.last_task_id,
                 )
             )
-        self.report.task_count += len(tasks)
-        self._range(tasks)
+        self.report.task_count += len(batch)
+        if batch and len(self.report.task_ids) < 100_000:
+            self.report.task_ids.extend(range(first_id, first_id + len(batch)))
         self.report.annotation_count += len(annotations)
         self.report.prediction_count += len(predictions)
 
