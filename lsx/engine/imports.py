@@ -282,6 +282,14 @@ def _datetime_param(is_sqlite: bool, value: datetime) -> Any:
     return sqlite_text(value) if is_sqlite else value
 
 
+def _time_param(is_sqlite: bool, raw: Any, default: Any) -> Any:
+    """A timestamp from a file as a driver parameter; `default` (already a parameter) when absent."""
+    if raw is None:
+        return default
+    parsed = parse_iso(raw)
+    return default if parsed is None else _datetime_param(is_sqlite, parsed)
+
+
 class BatchWriter:
     """Write prepared tasks in one short transaction per batch."""
 
@@ -299,7 +307,7 @@ class BatchWriter:
 
     def _with_children(
         self, s: Session, row: tuple[Any, ...], t: PreparedTask, annotations: list[tuple[Any, ...]],
-        predictions: list[tuple[Any, ...]], now: datetime,
+        predictions: list[tuple[Any, ...]], now_p: Any,
     ) -> tuple[Any, ...]:
         """Rows for a task's annotations and predictions, and the task row with its counters."""
         assert self.resolver is not None
@@ -311,15 +319,14 @@ class BatchWriter:
         for a in t[3]:
             cancelled_flag = bool(a.get("was_cancelled", False))
             user_id = self.resolver.resolve(s, a.get("completed_by"))
-            created = parse_iso(a.get("created_at")) or now
-            updated = parse_iso(a.get("updated_at")) or created
-            draft_created = parse_iso(a.get("draft_created_at"))
+            created = _time_param(dt, a.get("created_at"), now_p)
+            updated = _time_param(dt, a.get("updated_at"), created)
+            draft_created = _time_param(dt, a.get("draft_created_at"), None)
             lead = a.get("lead_time")
             result = a["result"]
             annotations.append((
                 task_id, self.project_id, user_id, user_id, dumps(result).decode(), cancelled_flag,
-                bool(a.get("ground_truth", False)), _datetime_param(dt, created), _datetime_param(dt, updated),
-                _datetime_param(dt, draft_created) if draft_created else None,
+                bool(a.get("ground_truth", False)), created, updated, draft_created,
                 float(lead) if isinstance(lead, int | float) and not isinstance(lead, bool) else None,
                 len(result), a.get("id") if isinstance(a.get("id"), int) else None, True,
             ))
@@ -336,14 +343,14 @@ class BatchWriter:
                 score = float(score) if score is not None and not isinstance(score, bool) else None
             except (TypeError, ValueError):
                 score = None
-            created = parse_iso(p.get("created_at")) or now
+            created_p = _time_param(dt, p.get("created_at"), now_p)
             predictions.append((
                 task_id, self.project_id, dumps(p["result"]).decode(), score,
                 str(p.get("model_version") or "undefined"),
                 p.get("cluster") if isinstance(p.get("cluster"), int) else None,
                 dumps(p["neighbors"]).decode() if p.get("neighbors") is not None else None,
                 float(p["mislabeling"]) if isinstance(p.get("mislabeling"), int | float) else 0.0,
-                _datetime_param(dt, created), _datetime_param(dt, created),
+                created_p, created_p,
             ))
         labeled = len(annotators) >= self.overlap
         return (*row[:6], labeled, *row[7:11], done, cancelled, len(t[4]), *row[14:])
@@ -381,7 +388,7 @@ class BatchWriter:
                     row = (first_id + i, pid, t[0], t[1], now_p, now_p, False, t[2], overlap, t[5], first_inner + i,
                            0, 0, 0, import_id, by)
                     if t[3] or t[4]:
-                        row = self._with_children(s, row, t, annotations, predictions, now)
+                        row = self._with_children(s, row, t, annotations, predictions, now_p)
                     tasks.append(row)
             insert_rows_with_constants(s, "tasks", ("id", "data", "inner_id"), plain, {
                 "project_id": pid, "meta": "{}", "created_at": now_p, "updated_at": now_p, "is_labeled": False,
