@@ -69,6 +69,9 @@ async def measure(pid: int, rounds: int) -> dict[str, float]:
     from lsx.engine.access.users import LOCAL_OWNER, actor_for
     from lsx.engine.settings import load_settings
     from lsx.engine.workspace import open_workspace
+    from lsx.tui.startup import hold_gc
+
+    hold_gc()  # as `lsx label` does; the app collects again after its first paint
     from lsx.tui.app import LabelApp
     from lsx.tui.local import LocalBackend
 
@@ -120,14 +123,11 @@ def child_startup(project: str) -> None:
     t0 = time.perf_counter()
     from lsx.cli import app as cli
     from lsx.cli import label_cmd
+    from lsx.tui.startup import hold_gc
 
     cli._register()  # the CLI registers every command group before running one
-    backend = label_cmd._backend(project, None, None)
-    from lsx.tui.app import LabelApp
-    from lsx.tui.spec import check_terminal_config
-
-    check_terminal_config(label_cmd._probe_tree(backend))
-    app = LabelApp(backend)
+    hold_gc()  # as `lsx label` does (label_cmd.label)
+    _, app = label_cmd.open_app(project)
     got: dict[str, float] = {}
 
     def on_shown() -> None:

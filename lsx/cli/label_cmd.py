@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -23,18 +24,19 @@ def label(
     """Label a project's text tasks in the terminal (keyboard first; ? lists every key)."""
     from lsx.cli.common import fail
     from lsx.engine.errors import LsxError
+    from lsx.tui.startup import hold_gc, release_gc
 
+    hold_gc()  # until the first task is drawn: start-up only builds objects that live on
     try:
-        backend = _backend(project, server, token or os.environ.get("LSX_TOKEN"))
-        from lsx.tui.app import LabelApp
-        from lsx.tui.spec import check_terminal_config
-
-        check_terminal_config(_probe_tree(backend))
-        app = LabelApp(backend, accept_reject=accept_reject, prefetch=not no_prefetch)
-    except LsxError as exc:
-        fail(str(exc))
-        return
-    app.run()
+        try:
+            backend, app = open_app(project, server=server, token=token or os.environ.get("LSX_TOKEN"),
+                                    accept_reject=accept_reject, prefetch=not no_prefetch)
+        except LsxError as exc:
+            fail(str(exc))
+            return
+        app.run()
+    finally:
+        release_gc()
     backend.close()
     if app.exit_message:
         typer.echo(f"error: {app.exit_message}", err=True)
@@ -42,6 +44,17 @@ def label(
         typer.echo(f"no more tasks to label in {backend.project_title!r}", err=True)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def open_app(project: str, *, server: str | None = None, token: str | None = None, accept_reject: bool = False,
+             prefetch: bool = True) -> tuple[Any, Any]:
+    """The backend (local workspace or remote server) and the app, ready to run (bench/tui.py too)."""
+    backend = _backend(project, server, token)
+    from lsx.tui.app import LabelApp
+    from lsx.tui.spec import check_terminal_config
+
+    check_terminal_config(_probe_tree(backend))
+    return backend, LabelApp(backend, accept_reject=accept_reject, prefetch=prefetch)
 
 
 def _probe_tree(backend: object) -> dict:

@@ -130,7 +130,7 @@ class LabelApp(App[int]):
         return Text(s)
 
     async def on_mount(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._ui_loop = asyncio.get_running_loop()
         for box in self.query(VerticalScroll):
             box.can_focus = False  # Tab goes to text and fields, never to a scroll box
         # The first task goes on screen before anything else is asked of the database: the history,
@@ -141,6 +141,9 @@ class LabelApp(App[int]):
         self.set_interval(self.heartbeat_every, self._heartbeat)
 
     def _after_first_paint(self) -> None:
+        from lsx.tui.startup import release_gc
+
+        release_gc()  # `lsx label` started without the garbage collector (lsx.tui.startup)
         if self.exit_message is not None or self._leaving:
             return
         if self.prefetched is None:
@@ -157,7 +160,7 @@ class LabelApp(App[int]):
             if fut.cancelled():
                 return
             try:
-                self._loop.call_soon_threadsafe(fn, fut)
+                self._ui_loop.call_soon_threadsafe(fn, fut)
             except RuntimeError:  # the app has ended and its loop is closed
                 pass
 
