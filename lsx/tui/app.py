@@ -167,8 +167,8 @@ class LabelApp(App[int]):
         return hand_over
 
     def _arrived(self, fut: Future[R]) -> tuple[bool, R | None]:
-        """A background call's answer, its error handled as `_guard` does."""
-        if self.exit_message is not None:
+        """A background call's answer, its error handled as `_guard` does (none once leaving)."""
+        if self.exit_message is not None or self._leaving or not self.is_running:
             return False, None
         return self._guard(fut.result)
 
@@ -728,8 +728,9 @@ class LabelApp(App[int]):
             await self._advance()
 
     async def action_history(self, step: int) -> None:
-        if self._history is not None and not self._history_merged:  # still loading: wait for it
-            ok, hist = self._guard(self._history.result)
+        if not self._history_merged:  # still loading (or not asked yet): wait for it
+            fut = self._history
+            ok, hist = self._guard(fut.result if fut is not None else self.backend.history)
             if not ok:
                 return
             self._merge_history(hist or [])
