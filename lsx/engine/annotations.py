@@ -31,13 +31,15 @@ def load_task(session: Session, actor: Actor, task_id: int, *, for_update: bool 
     """The task and its project, if the actor's organization can see it (else NotFound).
 
     `for_update` takes the task's row lock on PostgreSQL: every change to a task's counters and
-    locks holds it, which is what makes the label stream exact under concurrency.
+    locks holds it, which is what makes the label stream exact under concurrency. It is the
+    FOR NO KEY UPDATE lock (what an UPDATE of the counters takes anyway): writers still queue on
+    it, but inserts that reference the task (a lock, a history row) do not wait for it.
     """
     q = select(Task, Project).join(Project, Project.id == Task.project_id).where(
         Task.id == task_id, task_state.visible()
     )
     if for_update:
-        q = q.with_for_update(of=Task)
+        q = q.with_for_update(of=Task, key_share=True)
     row = session.execute(q).first()
     if row is None or row[1].organization_id != actor.organization_id:
         raise NotFound(f"task {task_id} not found")
@@ -143,7 +145,9 @@ _TASK_INFO = (
     .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
     .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
 )
-_TASK_INFO_LOCKED = _TASK_INFO.with_for_update(of=_t)
+# FOR NO KEY UPDATE: serializes the task's writers without blocking the foreign-key checks
+# (FOR KEY SHARE) of rows that reference the task, e.g. a lock another annotator takes on it.
+_TASK_INFO_LOCKED = _TASK_INFO.with_for_update(of=_t, key_share=True)
 _d = Draft.__table__
 # The label stream's submit reads, in the same statement: the author's earlier skip of the task
 # (a submit turns it into the annotation) and whether they have a draft to drop.
@@ -157,7 +161,7 @@ TASK_INFO_FOR_SUBMIT = (
     )
     .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
     .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
-    .with_for_update(of=_t)
+    .with_for_update(of=_t, key_share=True)
 )
 _INSERT = insert(_a)
 _AUDIT = insert(AuditEvent.__table__)

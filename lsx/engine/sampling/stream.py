@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ _history = LabelStreamHistory.__table__
 _RNG = random.Random()
 MAX_LOCKS_PER_ANNOTATOR = 2
 SWEEP_PROBABILITY = 0.02
+CONTENTION_WAIT = 10.0  # seconds next_task keeps looking while others claim the last candidates
 Now = float | datetime | Clock | None
 
 
@@ -123,6 +125,11 @@ def _conn(target: Any, *, full: bool = False) -> Iterator[tuple[Any, int]]:
         yield conn, int(target.settings.task_lock_ttl)
 
 
+class _Contended(Exception):
+    """PostgreSQL: no candidate could be claimed, but some were skipped because other annotators
+    were claiming them at that moment (their claims may yet fail)."""
+
+
 class _NeedsFullPath(Exception):
     """The fast path met a case it leaves to the ORM (a skip turned into a submission)."""
 
@@ -155,9 +162,25 @@ def next_task(
     `exclude` lets a front end prefetch (`exclude=[current]`); an annotator holds at most two
     locks, the current one (exclude[0]) and the new one.
     """
-    with _conn(target) as (session, default_ttl):
-        return _next(session, project_id, actor, view, tuple(int(x) for x in exclude), seconds(now),
-                     rng or _RNG, default_ttl, lock_ttl)
+    excl = tuple(int(x) for x in exclude)
+    deadline = None
+    while True:
+        with _conn(target) as (session, default_ttl):
+            try:
+                return _next(session, project_id, actor, view, excl, seconds(now), rng or _RNG, default_ttl,
+                             lock_ttl)
+            except _Contended:
+                if isinstance(target, Session):
+                    return None  # the caller's transaction: nothing we may wait for
+        # Every candidate left was being claimed by others at that instant (PostgreSQL): one of
+        # those claims may still fail its re-check, so look again in a new transaction rather
+        # than answer "nothing left" while a slot may be free.
+        clock = time.monotonic()
+        if deadline is None:
+            deadline = clock + CONTENTION_WAIT
+        elif clock > deadline:
+            return None
+        time.sleep(0.001 + 0.004 * _RNG.random())
 
 
 def _next(
@@ -178,12 +201,15 @@ def _next(
     pool = Pool(conn, proj, actor.id, now, exclude, Q.where(skip_queue, overlap), params,
                 limit=8 if pg else 1, rng=rng, others_active=bool(proj.others_active),
                 cache_key=(skip_queue, overlap))
-    claim = _Claimer(conn, params, pg)
+    expires = now + _ttl(proj.task_lock_ttl, default_ttl, lock_ttl)
+    claim = _Claimer(conn, params, pg, {
+        "keep": list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1]), "expires": expires, "created": datetime.now(UTC),
+    }, labels)
     found: tuple[int, str, bool, bool] | None = None  # task, queue, lock it, allow postpone
     evaluation = bool(proj.annotator_evaluation_enabled)
 
     if view is not None:
-        task_id = _first_in_view(pool, claim, view, Q.main(skip_queue, overlap))
+        task_id = _first_in_view(pool, claim, view, Q.main(skip_queue, overlap), queues.DATA_MANAGER)
         if task_id is not None:
             found = (task_id, queues.DATA_MANAGER, True, True)
     else:
@@ -201,42 +227,42 @@ def _next(
             rows = conn.execute(q.listing, params).all()
             if rows:
                 top = rows[0][1]
-                task_id = claim.first(pool.shuffled([r[0] for r in rows if r[1] == top]), q.recheck)
+                task_id = claim.first(pool.shuffled([r[0] for r in rows if r[1] == top]), q.recheck,
+                                      queues.BREADTH_FIRST)
                 if task_id is None:
-                    task_id = claim.first([r[0] for r in rows if r[1] != top], q.recheck)
+                    task_id = claim.first([r[0] for r in rows if r[1] != top], q.recheck, queues.BREADTH_FIRST)
                 if task_id is not None:
                     found = (task_id, queues.BREADTH_FIRST, True, True)
         if found is None:
             sampler = _sampler(proj.sampling)
-            task_id = claim.first(sampler.candidates(pool), Q.main(skip_queue, overlap).recheck)
+            task_id = claim.first(sampler.candidates(pool), Q.main(skip_queue, overlap).recheck, sampler.queue)
             if task_id is not None:
                 found = (task_id, sampler.queue, True, True)
     if found is None:
         q = Q.postponed(skip_queue)
-        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck)
+        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck, queues.POSTPONED)
         if task_id is not None:
             found = (task_id, queues.POSTPONED, True, False)
     if found is None and skip_queue == REQUEUE_FOR_ME:
         q = Q.skipped()
-        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck)
+        task_id = claim.first(_restrict(pool.ids(q.listing), view), q.recheck, queues.SKIPPED)
         if task_id is not None:
             found = (task_id, queues.SKIPPED, True, True)
     if found is None:
+        if claim.contended:
+            raise _Contended
         return None
 
     task_id, queue, take_lock, allow_postpone = found
     label = queues.join(*labels, queue)
     lock_id: int | None = None
-    expires: float | None = None
+    if not take_lock:
+        expires = None  # type: ignore[assignment]
     if take_lock:
-        expires = now + _ttl(proj.task_lock_ttl, default_ttl, lock_ttl)
-        if pg:  # drop the user's other locks, take this one and write history: one round trip
+        if pg:  # the lock and the history row were written by the claim (_Claimer.first)
+            lock_id = claim.lock_ids[task_id]
             if rng.random() < SWEEP_PROBABILITY:
                 conn.execute(_SWEEP_LOCKS, {"p": project_id, "now": now})
-            lock_id = int(conn.execute(_PG_CLAIM, {
-                "p": project_id, "u": actor.id, "t": task_id, "keep": list(exclude[: MAX_LOCKS_PER_ANNOTATOR - 1]),
-                "now": now, "expires": expires, "queue": label, "created": datetime.now(UTC),
-            }).scalar_one())
         else:
             lock_id = _take_lock(conn, project_id, actor.id, task_id, exclude, now, expires,
                                  own_locks=int(proj.own_locks or 0), rng=rng)
@@ -254,25 +280,6 @@ _TASK_ROW = select(T.inner_id, T.data, T.allow_skip).where(T.id == Q.ID)
 _HELD_LOCK = select(_locks.c.id, _locks.c.expire_at).where(_locks.c.task_id == bindparam("t"),
                                                          _locks.c.user_id == bindparam("u"))
 _HISTORY = _history.insert()
-# PostgreSQL: the lock and the history row in one statement. The DELETE never touches the
-# (task, user) row the upsert writes, so the two sub-statements cannot conflict.
-_PG_CLAIM = text("""
-WITH d AS (
-    DELETE FROM task_locks
-    WHERE (project_id = :p AND user_id = :u AND task_id <> :t AND NOT (task_id = ANY(CAST(:keep AS BIGINT[]))))
-       OR (task_id = :t AND user_id <> :u AND expire_at <= :now)
-), l AS (
-    INSERT INTO task_locks (task_id, project_id, user_id, expire_at, created_at)
-    VALUES (:t, :p, :u, :expires, :now)
-    ON CONFLICT (task_id, user_id) DO UPDATE
-        SET expire_at = EXCLUDED.expire_at, created_at = EXCLUDED.created_at, project_id = EXCLUDED.project_id
-    RETURNING id
-), h AS (
-    INSERT INTO label_stream_history (project_id, user_id, task_id, queue, created_at)
-    VALUES (:p, :u, :t, :queue, :created)
-)
-SELECT id FROM l
-""")
 
 
 def _restrict(ids: list[int], view: Sequence[int] | None) -> list[int]:
@@ -282,54 +289,140 @@ def _restrict(ids: list[int], view: Sequence[int] | None) -> list[int]:
     return [i for i in ids if i in allowed]
 
 
-def _first_in_view(pool: Pool, claim: _Claimer, view: Sequence[int], queue: Q.Queue) -> int | None:
+def _first_in_view(pool: Pool, claim: _Claimer, view: Sequence[int], queue: Q.Queue, label: str) -> int | None:
     """Label as displayed: the first candidate in the caller's order, read in chunks."""
     chunk = 500
     stmt = select(T.id).where(pool.where, T.id.in_(bindparam("view", expanding=True)))
     for start in range(0, len(view), chunk):
         part = [int(i) for i in view[start:start + chunk]]
         ok = set(pool.ids(stmt, view=part))
-        task_id = claim.first([i for i in part if i in ok], queue.recheck)
+        task_id = claim.first([i for i in part if i in ok], queue.recheck, label)
         if task_id is not None:
             return task_id
     return None
 
 
 class _Claimer:
-    """Take the first free task of a list: directly on SQLite (the transaction is serialized),
-    with a row lock and a re-check on PostgreSQL."""
+    """Take the first free task of a list: directly on SQLite (the transaction is serialized);
+    on PostgreSQL under a per-task claim lock, then re-checked and claimed in one statement.
 
-    def __init__(self, conn: Connection, params: dict[str, Any], pg: bool) -> None:
+    PostgreSQL: claims of one task are serialized by a transaction-level advisory lock on the
+    task (`pg_try_advisory_xact_lock`, skipped when another annotator holds it, as SKIP LOCKED
+    would), not by the task's row lock, so a submit (which holds the row lock while it counts)
+    never waits for a claim and a claim never waits for a submit. That is exact because a submit
+    turns the submitter's own lock into an annotation in one transaction: it never changes how
+    many slots a task has free, and the re-check, a new statement started after the claim lock was
+    taken, sees every earlier claim of the task and every committed submit consistently.
+    """
+
+    def __init__(self, conn: Connection, params: dict[str, Any], pg: bool, lock: dict[str, Any] | None = None,
+                 labels: Sequence[str] = ()) -> None:
         self.conn, self.params, self.pg = conn, params, pg
+        self.lock, self.labels = lock, labels
         self.rows: dict[int, Any] = {}  # task rows the re-check returned (id, inner_id, data, allow_skip)
+        self.lock_ids: dict[int, int] = {}  # PostgreSQL: task_locks ids the claims took
+        self.contended = False  # PostgreSQL: a candidate was skipped because another claim held it
 
-    def first(self, ids: Sequence[int], recheck: Any) -> int | None:
+    def first(self, ids: Sequence[int], recheck: Any, queue: str | None = None) -> int | None:
+        """The first of `ids` still in the queue (`recheck`); with `queue` on PostgreSQL it is also
+        locked for the user and written to their history under that queue label."""
         if not self.pg:
             return int(ids[0]) if ids else None
         left = [int(i) for i in dict.fromkeys(ids)]
+        claim = queue is not None and self.lock is not None
         while left:
-            # One round trip locks the first candidate, in the caller's order, nobody else holds.
+            # One round trip takes the claim lock of the first candidate, in the caller's order,
+            # nobody else is claiming.
             got = self.conn.execute(_FIRST_FREE, {"ids": left}).first()
             if got is None:
-                return None  # others are claiming every one of them right now
+                self.contended = True  # others are claiming every one of them right now
+                return None
             task_id = int(got[0])
-            row = self.conn.execute(recheck, {**self.params, "id": task_id}).first()
+            if task_id != left[0]:
+                self.contended = True
+            if claim:
+                row = self.conn.execute(_pg_claim(recheck), {
+                    **self.params, **self.lock, "id": task_id, "queue": queues.join(*self.labels, queue),
+                }).first()
+            else:
+                row = self.conn.execute(recheck, {**self.params, "id": task_id}).first()
             if row is not None:
                 self.rows[task_id] = row
+                if claim:
+                    self.lock_ids[task_id] = int(row.lock_id)
                 return task_id
             left = left[left.index(task_id) + 1:]
         return None
 
 
+# PostgreSQL: the claim lock of the first of :ids (in list order) no other transaction holds. The
+# sorted subquery is a fence, so the try-lock runs row by row and stops at the first success.
+# Two int4 keys: a key space of its own (one-bigint advisory keys never collide with it).
+CLAIM_LOCK_CLASS = 0x6C7378  # "lsx"
+_FIRST_FREE = text(
+    "SELECT s.id FROM (SELECT x.id, x.n FROM unnest(CAST(:ids AS BIGINT[])) WITH ORDINALITY AS x(id, n) "
+    "ORDER BY x.n OFFSET 0) AS s "
+    f"WHERE pg_try_advisory_xact_lock({CLAIM_LOCK_CLASS}, CAST(s.id % 2147483647 AS INTEGER)) LIMIT 1"
+)
+# Waiting form, for writers that take a slot outside next_task (heartbeat re-taking an expired lock).
+_WAIT_CLAIM_LOCK = text(
+    f"SELECT pg_advisory_xact_lock({CLAIM_LOCK_CLASS}, CAST(CAST(:t AS BIGINT) % 2147483647 AS INTEGER))"
+)
+_PG_CLAIMS: dict[int, Any] = {}
+
+
+def _pg_claim(recheck: Any) -> Any:
+    """PostgreSQL: re-check one task (:id) and, when it is still in the queue, drop the user's
+    other locks (but :keep) and expired locks on it, take the lock and write history: one
+    statement. Every write is gated on the re-check row, so a failed re-check changes nothing.
+    The DELETE never touches the (task, user) row the upsert writes, so they cannot conflict."""
+    stmt = _PG_CLAIMS.get(id(recheck))
+    if stmt is not None:
+        return stmt
+    from sqlalchemy import and_, exists, literal_column, or_
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    L, H = _locks.c, _history.c
+    chk = recheck.cte("chk")
+    p = bindparam("p", type_=L.project_id.type)
+    u = bindparam("u", type_=L.user_id.type)
+    now = bindparam("now", type_=L.expire_at.type)
+    tid = chk.c.id
+    gate = exists(select(literal_column("1")).select_from(chk))
+    dropped = delete(_locks).where(
+        gate,
+        or_(
+            and_(L.project_id == p, L.user_id == u, L.task_id != Q.ID,
+                 L.task_id.not_in(bindparam("keep", expanding=True))),
+            and_(L.task_id == Q.ID, L.user_id != u, L.expire_at <= now),
+        ),
+    ).returning(L.id).cte("d")
+    up = pg_insert(_locks).from_select(
+        ["task_id", "project_id", "user_id", "expire_at", "created_at"],
+        select(tid, p, u, bindparam("expires", type_=L.expire_at.type), now).select_from(chk),
+    )
+    up = up.on_conflict_do_update(
+        index_elements=[L.task_id, L.user_id],
+        set_={"expire_at": up.excluded.expire_at, "created_at": up.excluded.created_at,
+              "project_id": up.excluded.project_id},
+    ).returning(L.id).cte("l")
+    hist = insert(_history).from_select(
+        ["project_id", "user_id", "task_id", "queue", "created_at"],
+        select(p, u, tid, bindparam("queue", type_=H.queue.type), bindparam("created", type_=H.created_at.type))
+        .select_from(chk),
+    ).returning(H.id).cte("h")
+    stmt = (
+        select(*chk.c, select(up.c.id).scalar_subquery().label("lock_id"))
+        .select_from(chk)
+        .add_cte(dropped, hist)
+    )
+    _PG_CLAIMS[id(recheck)] = stmt
+    return stmt
+
+
 _DROP_DRAFTS = delete(Draft.__table__).where(
     Draft.__table__.c.task_id == bindparam("id"), Draft.__table__.c.user_id == bindparam("u"),
     Draft.__table__.c.annotation_id.is_(None),
-)
-_ROW_LOCK = select(T.id).where(T.id == Q.ID).with_for_update(skip_locked=True)
-# PostgreSQL: lock the first of :ids (in list order) no other transaction holds.
-_FIRST_FREE = text(
-    "SELECT id FROM tasks WHERE id = ANY(CAST(:ids AS BIGINT[])) "
-    "ORDER BY array_position(CAST(:ids AS BIGINT[]), id) LIMIT 1 FOR UPDATE SKIP LOCKED"
 )
 
 
@@ -467,6 +560,8 @@ def heartbeat(target: Any, actor: Actor, task_id: int, *, now: Now = None, lock_
             return expires
         skip_queue = project.skip_queue if project.skip_queue in SKIP_QUEUES else REQUEUE_FOR_OTHERS
         params = {"p": project.id, "u": actor.id, "now": t, "exclude": [], "id": task_id}
+        if conn.dialect.name == "postgresql":  # serialized with claims of the task (_Claimer)
+            conn.execute(_WAIT_CLAIM_LOCK, {"t": task_id})
         if conn.execute(Q.main(skip_queue, "any").recheck, params).first() is None:
             raise Conflict(f"the lock on task {task_id} expired and the task went to another annotator")
         _take_lock(conn, project.id, actor.id, task_id, (task_id,), t, expires)
