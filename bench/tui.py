@@ -126,11 +126,20 @@ def child_startup(project: str) -> None:
     t0 = time.perf_counter()
     from lsx.cli import app as cli
     from lsx.cli import label_cmd
-    from lsx.tui.startup import hold_gc
 
     cli._register()  # the CLI registers every command group before running one
-    hold_gc()  # as `lsx label` does (label_cmd.label)
-    _, app = label_cmd.open_app(project)
+    if hasattr(label_cmd, "open_app"):
+        from lsx.tui.startup import hold_gc
+
+        hold_gc()  # as `lsx label` does (label_cmd.label)
+        _, app = label_cmd.open_app(project)
+    else:  # an older lsx (a before/after comparison from a git worktree)
+        backend = label_cmd._backend(project, None, None)
+        from lsx.tui.app import LabelApp
+        from lsx.tui.spec import check_terminal_config
+
+        check_terminal_config(label_cmd._probe_tree(backend))
+        app = LabelApp(backend)
     got: dict[str, float] = {}
 
     def on_shown() -> None:

@@ -174,8 +174,8 @@ class LabelApp(App[int]):
 
     def _history_arrived(self, fut: Future[list[int]]) -> None:
         ok, hist = self._arrived(fut)
-        if ok and hist:
-            self._merge_history(hist)
+        if ok:
+            self._merge_history(hist or [])
 
     def _merge_history(self, hist: list[int]) -> None:
         """Tasks served before this session, oldest first, ahead of those served since."""
