@@ -151,7 +151,7 @@ _TASK_INFO_LOCKED = _TASK_INFO.with_for_update(of=_t, key_share=True)
 _d = Draft.__table__
 # The label stream's submit reads, in the same statement: the author's earlier skip of the task
 # (a submit turns it into the annotation) and whether they have a draft to drop.
-TASK_INFO_FOR_SUBMIT = (
+_TASK_INFO_FOR_SUBMIT = (
     select(
         *_INFO_COLUMNS,
         select(func.min(_a.c.id)).where(_a.c.task_id == _t.c.id, _a.c.completed_by_id == bindparam("u"),
@@ -161,7 +161,15 @@ TASK_INFO_FOR_SUBMIT = (
     )
     .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
     .where(_t.c.id == bindparam("t"), task_state.visible(_t.c))
-    .with_for_update(of=_t, key_share=True)
+)
+TASK_INFO_FOR_SUBMIT = _TASK_INFO_FOR_SUBMIT.with_for_update(of=_t, key_share=True)
+# PostgreSQL's submit reads without the row lock and takes it last (insert_annotation(late_lock=True)).
+TASK_INFO_FOR_SUBMIT_UNLOCKED = _TASK_INFO_FOR_SUBMIT
+# The task's counters under its row lock, read fresh after the wait for the lock.
+_LOCK_COUNTERS = (
+    select(_t.c.total_annotations, _t.c.cancelled_annotations, _t.c.overlap, _t.c.is_labeled)
+    .where(_t.c.id == bindparam("t"))
+    .with_for_update(key_share=True)
 )
 _INSERT = insert(_a)
 _AUDIT = insert(AuditEvent.__table__)
@@ -206,6 +214,19 @@ def _notify(conn: Any, event_name: str, actor: Actor, annotation_id: int, projec
     if has_export is False and not others:
         return
     emit(event_name, conn=conn, actor=actor, annotation_id=annotation_id, project_id=project_id, task_id=task_id)
+
+
+_PREDICTION_OF_TASK = select(Prediction.__table__.c.id).where(
+    Prediction.__table__.c.id == bindparam("p"), Prediction.__table__.c.task_id == bindparam("t"))
+_SET_PARENT_PREDICTION = update(_a).where(_a.c.id == bindparam("a")).values(parent_prediction_id=bindparam("p"))
+
+
+def set_parent_prediction(conn: Any, task_id: int, annotation_id: int, prediction_id: int) -> None:
+    """Record on an annotation of the task which of its predictions it answers (a skip that
+    rejects a prediction, repeated); InputError when it is not a prediction of the task."""
+    if conn.execute(_PREDICTION_OF_TASK, {"p": prediction_id, "t": task_id}).first() is None:
+        raise InputError(f"parent_prediction {prediction_id} is not a prediction of task {task_id}")
+    conn.execute(_SET_PARENT_PREDICTION, {"a": annotation_id, "p": prediction_id})
 
 
 def create_annotation(
@@ -257,6 +278,7 @@ def insert_annotation(
     import_id: int | None = None,
     validate: bool = True,
     info: Any = None,
+    late_lock: bool = False,
 ) -> int:
     """create_annotation in Core statements on `conn` (the label stream's hot path); the new id.
 
@@ -264,6 +286,11 @@ def insert_annotation(
     UPDATE, releases the author's lock and writes the audit row: five statements in all (four when
     the caller already read `info`, a TASK_INFO_FOR_SUBMIT row, under the row lock). `conn` is a
     Connection or the SQLite fast path's RawConn (lsx.engine.sampling.rawsql).
+
+    `late_lock` (PostgreSQL's label stream; `info` read without the row lock): insert, unlock and
+    audit first, then take the task's row lock and count, so concurrent submits of one task queue
+    only for the count and the commit. The count is still exact: it runs in a snapshot taken after
+    the lock was granted, so it sees every earlier submit of the task, committed.
     """
     if info is None:
         info = conn.execute(_TASK_INFO_LOCKED, {"t": task_id}).first()
@@ -312,16 +339,28 @@ def insert_annotation(
         "last_action": "skipped" if was_cancelled else "submitted", "bulk_created": False,
         "created_at": now, "updated_at": now,
     }).inserted_primary_key[0]  # type: ignore[index]
+    if late_lock:
+        release_lock(conn, task_id, author)
+        _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
+               task_id=task_id)
+        info = _Info({**info._mapping, **conn.execute(_LOCK_COUNTERS, {"t": task_id}).one()._mapping})
     before = task_state.Counters(info.project_id, info.total_annotations, info.cancelled_annotations, info.overlap,
                                  bool(info.is_labeled))
     task_state.count(conn, task_id, before, task_state.Event.ANNOTATE, d_total=0 if was_cancelled else 1,
                      d_cancelled=1 if was_cancelled else 0, skip_queue=info.skip_queue)
-    release_lock(conn, task_id, author)
-    _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
-           task_id=task_id)
+    if not late_lock:
+        release_lock(conn, task_id, author)
+        _audit(conn, actor, "skip" if was_cancelled else "create", "annotation", ann_id, info.project_id,
+               task_id=task_id)
     _notify(conn, "annotation.saved", actor, int(ann_id), info.project_id, task_id,
             has_export=bool(info.has_export))
     return int(ann_id)
+
+
+class _Info(dict):  # type: ignore[type-arg]
+    """A row's mapping with attribute access."""
+
+    __getattr__ = dict.__getitem__
 
 
 def _clear_ground_truth(session: Session, task_id: int) -> None:

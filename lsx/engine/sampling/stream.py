@@ -483,7 +483,10 @@ def submit(
 
 def _submit(conn: Any, actor: Actor, task_id: int, result: list[dict[str, Any]], lead_time: float | None,
             draft_id: int | None, parent_prediction: int | None) -> int:
-    info = conn.execute(ann_service.TASK_INFO_FOR_SUBMIT, {"t": task_id, "u": actor.id}).first()
+    # PostgreSQL: read without the task's row lock; insert_annotation takes it last (late_lock).
+    late = not is_raw(conn) and conn.dialect.name == "postgresql"
+    stmt = ann_service.TASK_INFO_FOR_SUBMIT_UNLOCKED if late else ann_service.TASK_INFO_FOR_SUBMIT
+    info = conn.execute(stmt, {"t": task_id, "u": actor.id}).first()
     if info is None or info.organization_id != actor.organization_id:
         raise NotFound(f"task {task_id} not found")
     if info.own_skip is not None and draft_id is None:
@@ -497,22 +500,27 @@ def _submit(conn: Any, actor: Actor, task_id: int, result: list[dict[str, Any]],
         ann_service.release_lock(conn, task_id, actor.id)
     else:
         ann_id = ann_service.insert_annotation(conn, actor, task_id, result=result, lead_time=lead_time,
-                                               draft_id=draft_id, parent_prediction=parent_prediction, info=info)
+                                               draft_id=draft_id, parent_prediction=parent_prediction, info=info,
+                                               late_lock=late)
     if info.has_draft:
         conn.execute(_DROP_DRAFTS, {"id": task_id, "u": actor.id})
     return ann_id
 
 
-def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None) -> int:
-    """Skip: a cancelled annotation (the skip-queue mode decides who sees the task again); its id."""
+def skip(target: Any, actor: Actor, task_id: int, *, lead_time: float | None = None,
+         parent_prediction: int | None = None) -> int:
+    """Skip: a cancelled annotation (the skip-queue mode decides who sees the task again); its id.
+    `parent_prediction` records the prediction the skip rejects (accept-reject labeling)."""
     with _conn(target) as (conn, _):
         skipped = conn.execute(_OWN_SKIP, {"t": task_id, "u": actor.id}).scalar()
         if skipped is not None:  # skipped again from the skipped queue: to the back of it
             conn.execute(update(_ann).where(_ann.c.id == skipped).values(updated_at=datetime.now(UTC)))
+            if parent_prediction is not None:
+                ann_service.set_parent_prediction(conn, task_id, int(skipped), parent_prediction)
             ann_service.release_lock(conn, task_id, actor.id)
             return int(skipped)
         return ann_service.insert_annotation(conn, actor, task_id, result=[], was_cancelled=True,
-                                             lead_time=lead_time)
+                                             lead_time=lead_time, parent_prediction=parent_prediction)
 
 
 _ann = Annotation.__table__
