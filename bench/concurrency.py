@@ -51,12 +51,23 @@ def private_postgres() -> Iterator[str]:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def _timed(ws: object, project: int, people: list) -> tuple[float, float]:
+    import time
+
+    from tests.engine.sampling.test_concurrency import _run_threads
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    rate = _run_threads(ws, project, people)
+    cycles = rate * (time.perf_counter() - wall)
+    return rate, round(1000 * (time.process_time() - cpu) / max(cycles, 1), 2)
+
+
 def measure(url: str, home: str, tasks: int) -> dict[str, float]:
     from lsx.engine.access.users import actor_for
     from lsx.engine.settings import load_settings
     from lsx.engine.workspace import open_workspace
     from tests.engine.sampling.helpers import add_tasks, annotators, make_project
-    from tests.engine.sampling.test_concurrency import OVERLAP, THREADS, _assert_exact, _run_threads
+    from tests.engine.sampling.test_concurrency import OVERLAP, THREADS, _assert_exact
 
     ws = open_workspace(load_settings(overrides={"LSX_DATABASE_URL": url, "LSX_HOME": home}))
     try:
@@ -67,10 +78,13 @@ def measure(url: str, home: str, tasks: int) -> dict[str, float]:
         shared = make_project(ws, owner, maximum_annotations=OVERLAP)
         add_tasks(ws, shared, tasks, overlap=OVERLAP)
         people = annotators(ws, owner, THREADS)
-        single = _run_threads(ws, solo, people[:1])
-        many = _run_threads(ws, shared, people)
+        single, cpu_1 = _timed(ws, solo, people[:1])
+        many, cpu_n = _timed(ws, shared, people)
         _assert_exact(ws, shared, OVERLAP)
-        return {"threads_1": round(single, 1), f"threads_{THREADS}": round(many, 1), "ratio": round(many / single, 2)}
+        # Python CPU per cycle (this process; the database's own CPU is not in it): unlike the
+        # rates, it hardly moves with what else the machine is running.
+        return {"threads_1": round(single, 1), f"threads_{THREADS}": round(many, 1), "ratio": round(many / single, 2),
+                "py_cpu_ms_per_cycle_1": cpu_1, f"py_cpu_ms_per_cycle_{THREADS}": cpu_n}
     finally:
         ws.close()
 
@@ -80,7 +94,8 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--postgres-url")
     args = parser.parse_args()
-    out: dict[str, object] = {"bench": "concurrency", "tasks": args.tasks, "cores": os.cpu_count()}
+    out: dict[str, object] = {"bench": "concurrency", "tasks": args.tasks, "cores": os.cpu_count(),
+                              "load_avg_1m_before": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory(prefix="lsx-bench-") as home:
         out["sqlite"] = measure(f"sqlite:///{home}/lsx.db", home, args.tasks)
         if args.postgres_url:
