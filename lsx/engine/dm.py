@@ -36,7 +36,7 @@ from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
 from lsx.engine.annotations import annotation_json, draft_json
 from lsx.engine.api_models import DmView
-from lsx.engine.db.models import Annotation, Draft, Prediction, Project, Task
+from lsx.engine.db.models import IMPORT_COMMITTED, Annotation, Draft, Prediction, Project, Task, TaskImport
 from lsx.engine.errors import InputError, NotFound, Problem, ValidationFailed
 from lsx.engine.predictions import prediction_json
 from lsx.engine.timefmt import iso, parse_iso
@@ -304,8 +304,16 @@ def _resolve(session: Session, actor: Actor, q: TaskQuery) -> tuple[Project, Any
     return project, filters, ordering, q.selected
 
 
+def _visible_in(project_id: int) -> ColumnElement[bool]:
+    """`task_visible()` for one project's tasks, guarded by "the project has an uncommitted
+    import": a constant the database evaluates once per statement, so with none (the usual case)
+    no task row is read just to check its import (deep pages walk the (project_id, id) index)."""
+    busy = exists().where(TaskImport.project_id == project_id, TaskImport.state != IMPORT_COMMITTED)
+    return or_(not_(busy), task_visible())
+
+
 def _where(session: Session, project: Project, filters: Any, selected: Any, only_annotated: bool) -> Any:
-    cond = and_(Task.project_id == project.id, task_visible(), filter_condition(session, filters),
+    cond = and_(Task.project_id == project.id, _visible_in(project.id), filter_condition(session, filters),
                 selection_condition(selected))
     if only_annotated:
         cond = and_(cond, (Task.total_annotations + Task.cancelled_annotations) > 0)
@@ -323,10 +331,17 @@ def list_tasks_page(
         raise InputError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     project, filters, ordering, selected = _resolve(session, actor, q)
     where = _where(session, project, filters, selected, q.only_annotated)
-    total, ann, preds = session.execute(
-        select(func.count(), func.coalesce(func.sum(Task.total_annotations), 0),
-               func.coalesce(func.sum(Task.total_predictions), 0)).select_from(Task).where(where)
-    ).one()
+    if _unfiltered(session, filters, selected, q.only_annotated):
+        # The default view: the project's totals, read from indexes (exact, no scan of its tasks).
+        from lsx.engine.projects import task_totals
+
+        tot = task_totals(session, [project.id])[project.id]
+        total, ann, preds = tot.tasks, tot.annotations, tot.predictions
+    else:
+        total, ann, preds = session.execute(
+            select(func.count(), func.coalesce(func.sum(Task.total_annotations), 0),
+                   func.coalesce(func.sum(Task.total_predictions), 0)).select_from(Task).where(where)
+        ).one()
     last_page = max(1, math.ceil(total / page_size))
     if page > last_page:
         raise NotFound("Invalid page.")
@@ -338,6 +353,12 @@ def list_tasks_page(
         "tasks": dm_task_rows(session, tasks, full=full),
         "total": int(total), "total_annotations": int(ann), "total_predictions": int(preds),
     }
+
+
+def _unfiltered(session: Session, filters: Any, selected: Any, only_annotated: bool) -> bool:
+    """Whether a task list is every visible task of its project (no filter, selection or flag)."""
+    return (not only_annotated and filter_condition(session, filters) is true()
+            and selection_condition(selected) is true())
 
 
 def selected_ids(session: Session, actor: Actor, q: TaskQuery) -> tuple[Project, list[int]]:

@@ -6,14 +6,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
-from lsx.engine.db.models import Annotation, Prediction, Project, Task, User
+from lsx.engine.db.models import IMPORT_COMMITTED, Annotation, Prediction, Project, Task, TaskImport, User
 from lsx.engine.errors import InputError, NotFound
-from lsx.engine.visibility import task_visible
 
 # Settings a caller may change, with the type each must have. Keys are the Project columns; the
 # CLI flag and project.toml key names map onto them in SETTING_ALIASES.
@@ -268,44 +267,103 @@ def list_projects(session: Session, actor: Actor) -> list[Project]:
     )
 
 
+# Tasks with a counter above zero: exactly the rows of the partial index `ix_tasks_project_counted`
+# (migration 0008), so counter sums read that index alone. Literal zeros, rendered as the index's
+# predicate is written, let SQLite match it.
+_ZERO = literal_column("0")
+COUNTED = or_(Task.total_annotations > _ZERO, Task.cancelled_annotations > _ZERO, Task.total_predictions > _ZERO)
+
+
+@dataclass
+class TaskTotals:
+    """A project's visible tasks summed up: what its JSON and the Data Manager's totals report."""
+
+    tasks: int = 0
+    with_annotations: int = 0
+    annotations: int = 0  # non-cancelled (the tasks' total_annotations)
+    skipped: int = 0
+    predictions: int = 0
+    labeled: int = 0
+
+
+def task_totals(session: Session, project_ids: list[int]) -> dict[int, TaskTotals]:
+    """Exact totals over the visible tasks of each project, in one statement (one snapshot).
+
+    Visible = every task of the project minus those of its uncommitted imports, whose tasks lie in
+    each import's [first_task_id, last_task_id] (the ranges purges rely on too). So the task count
+    is an index-only count on (project_id, id), the labeled count one on (project_id, is_labeled),
+    the sums read only tasks with a counter above zero (`COUNTED`), and the hidden part costs what
+    an import in progress has written: no statement scans the tasks table.
+    """
+    out = {pid: TaskTotals() for pid in project_ids}
+    for chunk in (project_ids[k:k + 100] for k in range(0, len(project_ids), 100)):
+        _add_totals(session, chunk, out)
+    return out
+
+
+def _add_totals(session: Session, project_ids: list[int], out: dict[int, TaskTotals]) -> None:
+    # Three ungrouped aggregates per project (a GROUP BY would double the cost of the count), so
+    # at most 301 compound terms: SQLite allows 500.
+    t, i, zero = Task, TaskImport, literal_column("0")
+    with_ann = func.sum(case((t.total_annotations > 0, 1), else_=0))
+    labeled = func.sum(case((t.is_labeled, 1), else_=0))
+    sums = (func.sum(t.total_annotations), func.sum(t.cancelled_annotations), func.sum(t.total_predictions))
+    parts: list[Any] = []
+    for pid in project_ids:
+        this = t.project_id == pid
+        parts += [
+            select(literal_column("0"), literal(pid), func.count(), zero, zero, zero, zero, zero).where(this),
+            select(literal_column("1"), literal(pid), func.count(), with_ann, *sums, zero).where(this, COUNTED),
+            select(literal_column("2"), literal(pid), func.count(), zero, zero, zero, zero, zero)
+            .where(this, t.is_labeled.is_(True)),
+        ]
+    # An uncommitted import's tasks: found from the import row by id range (the rowid on SQLite),
+    # never by the project's index, so the planner starts from the (few) imports.
+    hidden_tasks = i.__table__.join(t.__table__, and_(
+        t.id.between(i.first_task_id, i.last_task_id), t.task_import_id == i.id))
+    parts.append(
+        select(literal_column("3"), i.project_id, func.count(), with_ann, *sums, labeled)
+        .select_from(hidden_tasks).where(i.project_id.in_(project_ids), i.state != IMPORT_COMMITTED)
+        .group_by(i.project_id)
+    )
+    rows = session.execute(union_all(*parts))
+    for kind, pid, n, w, ann, skipped, preds, lab in rows:
+        tot = out[pid]
+        n, w, ann, skipped, preds, lab = (int(x or 0) for x in (n, w, ann, skipped, preds, lab))
+        if kind == 0:
+            tot.tasks += n
+        elif kind == 1:
+            tot.with_annotations += w
+            tot.annotations += ann
+            tot.skipped += skipped
+            tot.predictions += preds
+        elif kind == 2:
+            tot.labeled += n
+        else:  # an uncommitted import's tasks: counted above, not visible
+            tot.tasks -= n
+            tot.with_annotations -= w
+            tot.annotations -= ann
+            tot.skipped -= skipped
+            tot.predictions -= preds
+            tot.labeled -= lab
+
+
 def project_counts(session: Session, project_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Counters of the project JSON shape, computed in two grouped queries."""
+    """Counters of the project JSON shape (see `task_totals`: no scan of the tasks table)."""
+    totals = task_totals(session, project_ids)
     out = {
         pid: {
-            "task_number": 0,
-            "num_tasks_with_annotations": 0,
-            "finished_task_number": 0,
-            "total_annotations_number": 0,
-            "skipped_annotations_number": 0,
-            "total_predictions_number": 0,
+            "task_number": tot.tasks,
+            "num_tasks_with_annotations": tot.with_annotations,
+            "finished_task_number": tot.labeled,
+            "total_annotations_number": tot.annotations,
+            "skipped_annotations_number": tot.skipped,
+            "total_predictions_number": tot.predictions,
         }
-        for pid in project_ids
+        for pid, tot in totals.items()
     }
     if not project_ids:
         return out
-    t = Task
-    rows = session.execute(
-        select(
-            t.project_id,
-            func.count(),
-            func.sum(case((t.total_annotations > 0, 1), else_=0)),
-            func.sum(case((t.is_labeled, 1), else_=0)),
-            func.sum(t.total_annotations),
-            func.sum(t.cancelled_annotations),
-            func.sum(t.total_predictions),
-        )
-        .where(t.project_id.in_(project_ids), task_visible())
-        .group_by(t.project_id)
-    )
-    for pid, n, with_ann, finished, total_ann, skipped, preds in rows:
-        out[pid].update(
-            task_number=n,
-            num_tasks_with_annotations=int(with_ann or 0),
-            finished_task_number=int(finished or 0),
-            total_annotations_number=int(total_ann or 0),
-            skipped_annotations_number=int(skipped or 0),
-            total_predictions_number=int(preds or 0),
-        )
     gt = session.execute(
         select(Annotation.project_id, func.count())
         .where(Annotation.project_id.in_(project_ids), Annotation.ground_truth.is_(True))
