@@ -9,6 +9,7 @@ the credential check. Types register by name; third parties add more through the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import re
@@ -180,32 +181,42 @@ def _short(exc: BaseException) -> str:
 
 
 def stream_async(
-    loop: asyncio.AbstractEventLoop, agen: Callable[[], AsyncIterator[Any]], depth: int = 8
+    loop: asyncio.AbstractEventLoop, agen: Callable[[], AsyncIterator[Any]], depth: int = 16
 ) -> Iterator[Any]:
     """Iterate an async generator that must run on fsspec's event loop, from sync code, a bounded
-    number of items ahead (so a listing of millions of keys never sits in memory)."""
+    number of items ahead (so a listing of millions of keys never sits in memory). The generator
+    runs on the loop's thread while the caller works: the listing overlaps the database writes."""
     q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
+    space: list[asyncio.Event] = []  # set by the consumer (through the loop) after each get
 
     async def pump() -> None:
+        space.append(asyncio.Event())
         try:
-            async for item in agen():
-                while True:
+            async with contextlib.aclosing(agen()) as items:  # closed here, not whenever it is collected
+                async for item in items:
+                    while not stop.is_set():
+                        try:
+                            q.put_nowait(("item", item))
+                            break
+                        except queue.Full:
+                            space[0].clear()  # a get after this schedules set() after our await: no lost wake-up
+                            await space[0].wait()
                     if stop.is_set():
                         return
-                    try:
-                        q.put_nowait(("item", item))
-                        break
-                    except queue.Full:
-                        await asyncio.sleep(0.001)
             q.put(("end", None))
         except BaseException as exc:
             q.put(("error", exc))
+
+    def wake() -> None:
+        if space:
+            space[0].set()
 
     future = asyncio.run_coroutine_threadsafe(pump(), loop)
     try:
         while True:
             kind, value = q.get()
+            loop.call_soon_threadsafe(wake)
             if kind == "item":
                 yield value
             elif kind == "end":
@@ -216,6 +227,7 @@ def stream_async(
         stop.set()
         while not q.empty():
             q.get_nowait()
+        loop.call_soon_threadsafe(wake)
         future.cancel()
 
 

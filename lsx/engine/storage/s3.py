@@ -12,17 +12,23 @@ handling all stay botocore's.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import re
 from collections.abc import AsyncIterator, Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import unquote_plus
 
 from lsx.engine.errors import InputError
 from lsx.engine.storage.backend import Backend, ObjectInfo, register_backend, stream_async
 
-# Set by the sync's listing coroutine: only its own ListObjectsV2 calls take the fast parse, so any
-# other caller of the same client (s3fs's ls/find/info) still gets botocore's full answer.
-_FAST_LISTING: contextvars.ContextVar[bool] = contextvars.ContextVar("lsx_s3_fast_listing", default=False)
+# Set by the sync's listing requests: only they take the fast parse, so any other caller of the same
+# client (s3fs's ls/find/info) still gets botocore's full answer. The value is a future that learns
+# the page's continuation token (None: last page) as soon as the body is in.
+_FAST_LISTING: contextvars.ContextVar[asyncio.Future[str | None] | None] = contextvars.ContextVar(
+    "lsx_s3_fast_listing", default=None)
+_TOKEN = re.compile(rb"<NextContinuationToken>([^<]*)</NextContinuationToken>")
 OBJECTS = "LsxObjects"  # the parsed page's (key, etag, size) tuples
 _XML_PARSER: Any = None
 
@@ -62,11 +68,17 @@ def parse_listing_page(body: bytes) -> tuple[list[tuple[str, str, int]], bytes] 
 
 
 def _before_parse(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
-    if not _FAST_LISTING.get() or response_dict.get("status_code") != 200:
+    early = _FAST_LISTING.get()
+    if early is None or response_dict.get("status_code") != 200:
         return
     body = response_dict.get("body")
     if not isinstance(body, bytes | bytearray) or not body:
         return
+    if not early.done() and b"<ListBucketResult" in body[:512]:
+        # the next page's request can leave now, while this one is parsed
+        m = _TOKEN.search(body)
+        truncated = b"<IsTruncated>true</IsTruncated>" in body
+        early.set_result(unescape(m.group(1).decode()) if truncated and m else None)
     parsed = parse_listing_page(bytes(body))
     if parsed is None:
         return
@@ -106,17 +118,44 @@ class S3Backend(Backend):
         if not self.spec.recursive_scan:
             kwargs["Delimiter"] = "/"
 
+        async def fetch(token: str | None, early: asyncio.Future[str | None]) -> Any:
+            _FAST_LISTING.set(early)  # in this request's own task context only
+            return await fs._call_s3("list_objects_v2", **kwargs, **({"ContinuationToken": token} if token else {}))
+
         async def pages() -> AsyncIterator[Any]:
+            """Pages in order, the next request sent as soon as a page's body is in (its token read
+            from the raw body), so the store never waits for the client to parse."""
             await fs.set_session()
             # once per client (s3fs may make a new one); a page of a client without it is parsed whole
             fs.s3.meta.events.register("before-parse.s3.ListObjectsV2", _before_parse, unique_id="lsx-fast-listing")
-            _FAST_LISTING.set(True)  # this task's calls only
-            async for page in fs._list_pages("list_objects_v2", **kwargs):
-                objects = page.get(OBJECTS)
-                if objects is None:  # botocore parsed it all (an odd body): take its answer
-                    objects = [(c["Key"], c.get("ETag", "").strip('"'), c.get("Size", 0))
-                               for c in page.get("Contents", ())]
-                yield [ObjectInfo(key, etag, int(size)) for key, etag, size in objects]
+            loop = asyncio.get_running_loop()
+            early: asyncio.Future[str | None] = loop.create_future()
+            current = asyncio.ensure_future(fetch(None, early))
+            following: asyncio.Future[Any] | None = None
+            try:
+                while True:
+                    await asyncio.wait({early, current}, return_when=asyncio.FIRST_COMPLETED)
+                    if early.done():
+                        token = early.result()
+                    else:  # no early token (an odd body or an error): go by the parsed answer
+                        page = await current
+                        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+                    if token:
+                        early = loop.create_future()
+                        following = asyncio.ensure_future(fetch(token, early))
+                    page = await current
+                    objects = page.get(OBJECTS)
+                    if objects is None:  # botocore parsed it all: take its answer
+                        objects = [(c["Key"], c.get("ETag", "").strip('"'), c.get("Size", 0))
+                                   for c in page.get("Contents", ())]
+                    yield [ObjectInfo(key, etag, int(size)) for key, etag, size in objects]
+                    if following is None:
+                        return
+                    current, following = following, None
+            finally:
+                for task in (current, following):
+                    if task is not None and not task.done():
+                        task.cancel()
 
         try:
             for page in stream_async(fs.loop, pages):

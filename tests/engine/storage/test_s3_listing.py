@@ -42,8 +42,7 @@ def s3(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Monke
 def test_listing_pages_odd_keys_and_other_calls_untouched(s3, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     keys = [f"img/{i:04d}.jpg" for i in range(1203)] + ["img/a b+c&d%e.jpg", "img/été.jpg", "img/sub/x.jpg", "top.jpg"]
-    for key in keys:
-        s3.put(key, b"x" * (len(key) % 7))
+    s3.fs.pipe({f"{s3.bucket}/{key}": b"x" * (len(key) % 7) for key in keys})  # concurrently
     backend = S3Backend(StorageSpec("s3", s3.bucket, "img", endpoint_url=s3.fields["s3_endpoint"],
                                     credentials={"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}))
     flat = list(backend.list_raw())
@@ -62,3 +61,25 @@ def test_listing_pages_odd_keys_and_other_calls_untouched(s3, monkeypatch: pytes
     page = fs.call_s3("list_objects_v2", Bucket=s3.bucket, Prefix="img/000", MaxKeys=5)
     assert OBJECTS not in page and len(page["Contents"]) == 5 and "LastModified" in page["Contents"][0]
     assert len(fs.find(f"{s3.bucket}/img")) == len(deep)
+
+
+def test_listing_stops_early_and_reports_a_missing_bucket(s3, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A consumer that stops after one page leaves no request hanging (the next page was already
+    asked for); a bucket that is gone is a clear error, not a hang on the early token."""
+    import itertools
+
+    from lsx.engine.errors import InputError
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    s3.fs.pipe({f"{s3.bucket}/k/{i:05d}": b"x" for i in range(1500)})
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    backend = S3Backend(StorageSpec("s3", s3.bucket, "k", endpoint_url=s3.fields["s3_endpoint"], credentials=creds))
+    listing = backend.list_raw()
+    assert [o.key for o in itertools.islice(listing, 1001)][-1] == "k/01000"
+    listing.close()
+    assert sum(1 for _ in backend.list_raw()) == 1500  # the same client lists again, whole
+
+    gone = S3Backend(StorageSpec("s3", "no-such-bucket-here", "", endpoint_url=s3.fields["s3_endpoint"],
+                                 credentials=creds))
+    with pytest.raises(InputError, match="does not exist"):
+        list(gone.list_raw())
