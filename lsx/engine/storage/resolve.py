@@ -64,13 +64,40 @@ def _import_backends(ws: Workspace, project_id: int) -> list[tuple[Storage, Back
 def rewrite_data(ws: Workspace, project_id: int, task_id: int, data: Any) -> Any:
     """Task data as the UIs get it: every string holding a URI of one of the project's import
     storages (scheme and bucket) replaced by the task's resolve URL."""
-    schemes = [f"{b.uri_scheme}://{r.bucket}/" for r, b in _import_backends(ws, project_id) if b.uri_scheme]
-    if not schemes:
+    with ws.read() as s:
+        heads = uri_heads(s, project_id)
+    return rewrite_uris(heads, task_id, data)
+
+
+def uri_heads(session: Any, project_id: int) -> tuple[str, ...]:
+    """`scheme://bucket/` of each import storage of the project that has URIs (S3, GCS, Azure;
+    local files have their own URL): one indexed read of the storage rows, no client built, and
+    `()` for a project without one (the usual case, which then costs nothing more)."""
+    from lsx.engine.storage.backend import backend_class
+
+    rows = session.execute(
+        select(Storage.type, Storage.bucket).where(Storage.project_id == project_id, Storage.kind == IMPORT)
+    ).all()
+    heads = []
+    for type_name, bucket in rows:
+        try:
+            scheme = backend_class(type_name).uri_scheme
+        except InputError:
+            continue
+        if scheme and bucket:
+            heads.append(f"{scheme}://{bucket}/")
+    return tuple(heads)
+
+
+def rewrite_uris(heads: tuple[str, ...], task_id: int, data: Any) -> Any:
+    """`data` with every string starting with one of `heads` (see `uri_heads`) replaced by the
+    task's `/tasks/{id}/resolve/?fileuri=<urlsafe base64>`; `data` itself when there are none."""
+    if not heads:
         return data
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            if value.startswith(tuple(schemes)):
+            if value.startswith(heads):
                 return f"/tasks/{task_id}/resolve/?fileuri={encode_uri(value)}"
             return value
         if isinstance(value, dict):

@@ -16,10 +16,12 @@ from sqlalchemy import bindparam, exists, select
 from lsx.engine.access.actor import Actor
 from lsx.engine.db.models import Annotation, Draft, Prediction, Project, Task
 from lsx.engine.errors import NotFound
+from lsx.engine.storage.models import IMPORT, Storage
 from lsx.engine.task_state import visible
 
 _t, _p, _a, _d, _pr = (Task.__table__, Project.__table__, Annotation.__table__, Draft.__table__,
                        Prediction.__table__)
+_st = Storage.__table__
 
 
 @contextmanager
@@ -58,6 +60,7 @@ _NEXT_TASK = (
         _p.c.model_version.label("p_model_version"),
         exists().where(_pr.c.task_id == _t.c.id).label("p_has_predictions"),
         exists().where(_d.c.task_id == _t.c.id, _d.c.user_id == bindparam("u")).label("p_has_drafts"),
+        exists().where(_st.c.project_id == _t.c.project_id, _st.c.kind == IMPORT).label("p_has_storage"),
     )
     .select_from(_t.join(_p, _p.c.id == _t.c.project_id))
     .where(_t.c.id == bindparam("t"), _p.c.organization_id == bindparam("org"), visible(_t.c))
@@ -94,8 +97,11 @@ def next_answer(ws: Any, actor: Actor, found: Any) -> dict[str, Any]:
                 drafts = [draft_json(d) for d in conn.execute(_DRAFTS, params)]
     if row is None:
         raise NotFound(f"task {found.task_id} not found")
+    out = task_json(row)
+    if row.p_has_storage:  # storage URIs in the data become the task's resolve URLs
+        out["data"] = _rewrite(ws, row.project_id, row.id, out["data"])
     nxt = found.as_json()
-    return {**task_json(row), "queue": nxt["queue"], "unique_lock_id": nxt["unique_lock_id"],
+    return {**out, "queue": nxt["queue"], "unique_lock_id": nxt["unique_lock_id"],
             "lock_expires_at": nxt["lock_expires_at"], "allow_postpone": nxt["allow_postpone"],
             "predictions": preds, "drafts": drafts, "annotations": []}
 
@@ -109,3 +115,11 @@ def annotation(ws: Any, actor: Actor, annotation_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"annotation {annotation_id} not found")
     return annotation_json(row)
+
+
+def _rewrite(ws: Any, project_id: int, task_id: int, data: Any) -> Any:
+    from lsx.engine.storage.resolve import rewrite_uris, uri_heads
+
+    with ws.read() as s:
+        heads = uri_heads(s, project_id)
+    return rewrite_uris(heads, task_id, data)

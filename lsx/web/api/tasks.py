@@ -21,8 +21,25 @@ def _list(ws: Any, actor: Any, q: dict[str, Any]) -> dict[str, Any]:
 
     tq = TaskQuery.from_query(q.get("project"), q.get("query"), q.get("view"), bool(q.get("only_annotated")))
     with ws.read() as s:
-        return list_tasks_page(s, actor, tq, page=q.get("page", 1), page_size=q.get("page_size", DEFAULT_PAGE_SIZE),
-                               full=q.get("fields") == "all")
+        out = list_tasks_page(s, actor, tq, page=q.get("page", 1), page_size=q.get("page_size", DEFAULT_PAGE_SIZE),
+                              full=q.get("fields") == "all")
+        if q.get("resolve_uri", True) and out["tasks"]:
+            _resolve_uris(s, out["tasks"])
+        return out
+
+
+def _resolve_uris(s: Any, tasks: list[dict[str, Any]]) -> None:
+    """Storage URIs in the tasks' data become their resolve URLs (Label Studio's `resolve_uri`):
+    one read of the project's import storages, nothing more when it has none."""
+    from lsx.engine.storage.resolve import rewrite_uris, uri_heads
+
+    heads: dict[int, tuple[str, ...]] = {}
+    for task in tasks:
+        pid = task["project"]
+        if pid not in heads:
+            heads[pid] = uri_heads(s, pid)
+        if heads[pid]:
+            task["data"] = rewrite_uris(heads[pid], task["id"], task["data"])
 
 
 @api("GET", "/api/tasks/", summary="List tasks (Data Manager)", tag="tasks", response=sch.TASK_PAGE, query=LIST_QUERY)
@@ -31,7 +48,7 @@ async def list_tasks(call: Call) -> Any:
     return await call.run(_list, call.ws, call.actor, call.query)
 
 
-def _task_out(ws: Any, actor: Any, task_id: int) -> dict[str, Any]:
+def _task_out(ws: Any, actor: Any, task_id: int, *, resolve: bool = False) -> dict[str, Any]:
     from lsx.engine.annotations import annotation_json, draft_json, list_annotations, list_drafts
     from lsx.engine.predictions import list_predictions, prediction_json
     from lsx.engine.tasks import get_task, task_json
@@ -44,6 +61,8 @@ def _task_out(ws: Any, actor: Any, task_id: int) -> dict[str, Any]:
             predictions=[prediction_json(p) for p in list_predictions(s, actor, task_id=task_id)],
         )
         out["drafts"] = [draft_json(d) for d in list_drafts(s, actor, task_id)]
+        if resolve:
+            _resolve_uris(s, [out])
         return out
 
 
@@ -63,7 +82,8 @@ async def create_task(call: Call) -> Any:
 @api("GET", "/api/tasks/{id}/", summary="Get a task with its annotations, predictions and drafts", tag="tasks",
      response=sch.TASK)
 async def get_task(call: Call) -> Any:
-    return await call.run(_task_out, call.ws, call.actor, call.ids["id"])
+    """Storage URIs in the data come as the task's resolve URLs (`/tasks/{id}/resolve/?fileuri=`)."""
+    return await call.run(_task_out, call.ws, call.actor, call.ids["id"], resolve=True)
 
 
 def _update(ws: Any, actor: Any, task_id: int, body: dict[str, Any]) -> dict[str, Any]:
