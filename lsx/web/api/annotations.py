@@ -31,7 +31,8 @@ def _create(ws: Any, actor: Any, task_id: int, body: dict[str, Any], cancelled: 
     if plain:
         # The label stream's fast path: also releases the lock and consumes the caller's drafts.
         if was_cancelled:
-            ann_id = skip(ws, actor, task_id, lead_time=body.get("lead_time"))
+            ann_id = skip(ws, actor, task_id, lead_time=body.get("lead_time"),
+                          parent_prediction=body.get("parent_prediction"))
         else:
             ann_id = submit(ws, actor, task_id, body.get("result") or [], lead_time=body.get("lead_time"),
                             draft_id=body.get("draft_id"), parent_prediction=body.get("parent_prediction"))
