@@ -252,6 +252,9 @@ class Confidence(Uncertainty):
 
 BUILTINS: tuple[type[Sampler], ...] = (Sequential, Uniform, Uncertainty, Confidence)
 _REGISTRY: dict[str, type[Sampler]] = {cls.name: cls for cls in BUILTINS}
+# Entry points cannot replace a built-in (they register with setdefault), so a built-in name is
+# answered without scanning installed packages (a scan costs tens of milliseconds at start-up).
+_BUILTIN_BY_NAME: dict[str, type[Sampler]] = dict(_REGISTRY)
 _loaded_entry_points = False
 
 
@@ -301,6 +304,8 @@ def _by_label() -> dict[str, str]:
 def normalize_sampling(name: str) -> str:
     """lsx's name for a strategy given lsx's name or Label Studio's string (case-insensitive)."""
     text = str(name or "").strip()
+    if text in _BUILTIN_BY_NAME:
+        return text
     reg = registry()
     if text in reg:
         return text
@@ -317,10 +322,16 @@ def normalize_sampling(name: str) -> str:
 
 def sampling_label(name: str) -> str:
     """Label Studio's string for a strategy when it has one (else lsx's name)."""
+    builtin = _BUILTIN_BY_NAME.get(name)
+    if builtin is not None:
+        return builtin.label or name
     key = normalize_sampling(name)
     return registry()[key].label or key
 
 
 def get_sampler(name: str) -> Sampler:
     """An instance of the strategy a project names (lsx name or LS string)."""
+    builtin = _BUILTIN_BY_NAME.get(name)
+    if builtin is not None:
+        return builtin()
     return registry()[normalize_sampling(name)]()
