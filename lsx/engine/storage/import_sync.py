@@ -203,6 +203,7 @@ class ImportSync:
         self.pending_tasks = 0
         self.gone: list[Recorded] = []
         self.done = 0
+        self.blob_ok = False
 
     # listing, in key order
     def _listing(self) -> Generator[ObjectInfo, None, None]:
@@ -263,11 +264,17 @@ class ImportSync:
         uri = self.backend.uri(info.key)
         warnings: list[str] = []
         if self.row.use_blob_urls:
+            if self.blob_ok:  # what prepare_item makes of {"data": {UNDEFINED_KEY: uri}}, without the checks
+                return [(orjson.dumps({self.validators.first_key: uri}).decode(), "{}", True, [], [], None)]
             try:
-                return [prepare_item({"data": {UNDEFINED_KEY: uri}}, uri, self.validators, warnings)]
+                task = prepare_item({"data": {UNDEFINED_KEY: uri}}, uri, self.validators, warnings)
             except LsxError as exc:
                 self.report.error(str(exc))
                 return None
+            # The checks see one string under the first data key, whatever the URI: passed once, they
+            # pass for every object of the sync.
+            self.blob_ok = self.validators.first_key is not None
+            return [task]
         tasks: list[PreparedTask] = []
         bad: list[str] = []
         try:
