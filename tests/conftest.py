@@ -13,7 +13,6 @@ pytest_plugins = [
     "tests.plugins.workspace",
     "tests.plugins.jobs",
     "tests.plugins.storage",
-    "tests.plugins.storage",
     "tests.plugins.api",
     "tests.plugins.browser",
 ]
