@@ -64,23 +64,37 @@ def project_rows(settings: Settings) -> list[dict[str, Any]] | None:
         who = _actor(conn, settings.user)
         if who is None:
             return None
+        # As projects.task_totals: index-only counts, sums from the partial index of tasks that have
+        # any counter, minus the tasks of imports not yet committed (found by their id ranges).
         rows = conn.execute(
             """
             SELECT p.id, p.title, p.sampling,
-                   count(t.id), coalesce(sum(t.is_labeled), 0), coalesce(sum(t.total_annotations), 0)
-            FROM projects p
-            LEFT JOIN tasks t ON t.project_id = p.id AND (t.task_import_id IS NULL OR t.task_import_id NOT IN
-                (SELECT id FROM task_imports WHERE state != 'committed'))
-            WHERE p.organization_id = ?
-            GROUP BY p.id ORDER BY p.id
+                (SELECT count(*) FROM tasks t WHERE t.project_id = p.id),
+                (SELECT count(*) FROM tasks t WHERE t.project_id = p.id AND t.is_labeled = 1),
+                (SELECT coalesce(sum(t.total_annotations), 0) FROM tasks t WHERE t.project_id = p.id
+                    AND (t.total_annotations > 0 OR t.cancelled_annotations > 0 OR t.total_predictions > 0))
+            FROM projects p WHERE p.organization_id = ? ORDER BY p.id
             """,
             (who[1],),
         ).fetchall()
+        hidden = {
+            pid: (n, labeled or 0, annotations or 0)
+            for pid, n, labeled, annotations in conn.execute(
+                """
+                SELECT i.project_id, count(*), sum(t.is_labeled), sum(t.total_annotations)
+                FROM task_imports i JOIN tasks t
+                    ON t.id BETWEEN i.first_task_id AND i.last_task_id AND t.task_import_id = i.id
+                WHERE i.state != 'committed' GROUP BY i.project_id
+                """
+            )
+        }
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return [
-        {"id": r[0], "title": r[1], "sampling": r[2], "tasks": r[3], "labeled": r[4], "annotations": r[5]}
-        for r in rows
-    ]
+    out = []
+    for pid, title, sampling, n, labeled, n_annotations in rows:
+        h = hidden.get(pid, (0, 0, 0))
+        out.append({"id": pid, "title": title, "sampling": sampling, "tasks": n - h[0], "labeled": labeled - h[1],
+                    "annotations": n_annotations - h[2]})
+    return out

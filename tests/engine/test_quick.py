@@ -20,7 +20,17 @@ def test_quick_project_rows_match_full_path(ws: Workspace, owner: Actor) -> None
     result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Neutral"]}}]
     run_import(ws, owner, a, iter([("x", {"text": "one"}), ("y", {"data": {"text": "two"},
                                                                  "annotations": [{"result": result}]})]))
-    begin_import(ws, owner, a)  # a pending import: its tasks are not counted by either path
+    # A pending import with a batch written: its tasks are counted by neither path.
+    from lsx.engine.imports import BatchWriter, Validators, prepare_item
+    from lsx.engine.projects import get_project
+
+    pending = begin_import(ws, owner, a)
+    with ws.read() as s:
+        project = get_project(s, owner, a)
+        s.expunge(project)
+    writer = BatchWriter(ws, owner, project, pending)
+    items = [("p", {"data": {"text": "hidden"}, "annotations": [{"result": result}]}), ("q", {"text": "hidden too"})]
+    writer.flush([prepare_item(item, w, Validators(project), []) for w, item in items], 2)
     rows = project_rows(ws.settings)
     assert rows is not None
     with ws.read() as s:
