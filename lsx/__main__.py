@@ -1,3 +1,4 @@
 from lsx.cli.app import main
 
-main()
+if __name__ == "__main__":  # not when multiprocessing's spawn imports it as __mp_main__
+    main()

@@ -113,11 +113,16 @@ def _write_batches(batches: Iterator[tuple[list[str], int]], fh: IO[bytes], prog
 
 
 def _write_sqlite(ctx: ExportContext, fh: IO[bytes]) -> tuple[int, int]:
-    """SQLite builds the text; large exports build their second half on a second connection."""
+    """SQLite builds the text; a large export builds its second half in a second process.
+
+    Threads do not help here (two sqlite3 connections in one interpreter fight over the GIL and
+    spend twice the CPU), a spawned process does: it writes its half to a temporary file that is
+    appended once the first half is written.
+    """
     import shutil
-    import sqlite3
     import tempfile
-    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
 
     from lsx.engine.exports import split_point, sqlite_json_batches
 
@@ -127,33 +132,33 @@ def _write_sqlite(ctx: ExportContext, fh: IO[bytes]) -> tuple[int, int]:
     if mid is None:
         return _write_batches(sqlite_json_batches(conn, pid, only_annotated=only), fh, ctx.progress)
     path = ctx.session.get_bind().url.database
-    second: dict[str, Any] = {}
-
-    def build_second_half(part: IO[bytes]) -> None:
-        other = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-        try:
-            other.execute("BEGIN")
-            second["counts"] = _write_batches(sqlite_json_batches(other, pid, only_annotated=only, lo=mid), part)
-        except BaseException as exc:
-            second["error"] = exc
-        finally:
-            other.close()
-
-    with tempfile.TemporaryFile() as part:
-        worker = threading.Thread(target=build_second_half, args=(part,), name="lsx-export-half")
-        worker.start()
-        try:
-            first = _write_batches(sqlite_json_batches(conn, pid, only_annotated=only, hi=mid), fh, ctx.progress)
-        finally:
-            worker.join()
-        if "error" in second:
-            raise second["error"]
-        rest = second["counts"]
+    with tempfile.TemporaryDirectory(prefix="lsx-export-") as tmp, ProcessPoolExecutor(
+        max_workers=1, mp_context=get_context("spawn")
+    ) as pool:
+        part = f"{tmp}/second-half.json"
+        future = pool.submit(build_half, path, pid, only, mid, part)
+        first = _write_batches(sqlite_json_batches(conn, pid, only_annotated=only, hi=mid), fh, ctx.progress)
+        rest = future.result()
         if first[0] and rest[0]:
             fh.write(b",\n")
-        part.seek(0)
-        shutil.copyfileobj(part, fh, 1 << 20)
+        with open(part, "rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
     return first[0] + rest[0], first[1] + rest[1]
+
+
+def build_half(path: str, project_id: int, only_annotated: bool, lo: int, out: str) -> tuple[int, int]:
+    """In a child process: the export's tasks with id >= lo, written to `out`."""
+    import sqlite3
+
+    from lsx.engine.exports import sqlite_json_batches
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        conn.execute("BEGIN")
+        with open(out, "wb", buffering=1 << 20) as fh:
+            return _write_batches(sqlite_json_batches(conn, project_id, only_annotated=only_annotated, lo=lo), fh)
+    finally:
+        conn.close()
 
 
 register_exporter(JsonExporter())

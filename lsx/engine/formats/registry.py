@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import orjson
 
-from lsx.engine.db.models import Project
 from lsx.engine.timefmt import iso, iso_from_sqlite
+
+if TYPE_CHECKING:  # the export's helper process imports this module without SQLAlchemy
+    from lsx.engine.db.models import Project
 
 
 @dataclass(slots=True)
