@@ -57,7 +57,12 @@ export async function api(method, path, { json, query, body, signal, redirect401
   const type = resp.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await resp.json() : await resp.text();
   if (!resp.ok) {
-    if (resp.status === 401 && redirect401) toLogin();
+    if (resp.status === 401 && redirect401) {
+      // Signed out (or a request that raced the login): the login form takes over, so the caller
+      // gets no answer rather than an error nobody can act on.
+      toLogin();
+      return new Promise(() => {});
+    }
     throw new ApiError(resp.status, typeof data === "object" ? data : { detail: data });
   }
   return data;
