@@ -250,3 +250,23 @@ def test_label_studio_export_round_trip_through_cli(lsx: Callable, tmp_path: Pat
     only = tmp_path / "only.json"
     assert lsx("export", "NER", "-o", str(only), "--only-annotated").code == 0
     assert len(json.loads(only.read_text())) == 10
+
+
+def test_token_revoke_by_an_all_digit_prefix(lsx: Callable, project: str) -> None:
+    """A hex prefix can be all decimal digits: it must still name the token, not an id."""
+    from sqlalchemy import update
+
+    from lsx.cli.common import workspace
+    from lsx.engine.db.models import ApiToken
+
+    lsx("token", "create")
+    ws = workspace()
+    with ws.session() as s:
+        s.execute(update(ApiToken).values(prefix="24667466"))
+    from lsx.cli import common
+
+    common.reset_workspace()
+    r = lsx("token", "revoke", "24667466")
+    assert r.code == 0, r.err
+    assert json.loads(lsx("token", "list", "--json").out)[0]["revoked"] is True
+    assert lsx("token", "revoke", "1").code == 0  # its id works too

@@ -6,13 +6,13 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
 from lsx.engine.db.models import ApiToken, Membership, User
-from lsx.engine.errors import AuthenticationFailed, NotFound, PermissionDenied
+from lsx.engine.errors import AuthenticationFailed, InputError, NotFound, PermissionDenied
 
 
 def _digest(key: str) -> str:
@@ -53,10 +53,14 @@ def list_tokens(session: Session, actor: Actor, user: User | None = None) -> lis
 
 def revoke_token(session: Session, actor: Actor, token_id_or_prefix: str) -> ApiToken:
     text = token_id_or_prefix.strip()
-    cond = ApiToken.id == int(text) if text.isdigit() else ApiToken.prefix == text
-    token = session.scalars(select(ApiToken).where(cond)).first()
-    if token is None:
+    # A prefix is 8 hex digits and may be all decimal digits, so a number may name either.
+    cond = or_(ApiToken.prefix == text, ApiToken.id == int(text)) if text.isdigit() else ApiToken.prefix == text
+    matches = list(session.scalars(select(ApiToken).where(cond)))
+    if not matches:
         raise NotFound(f"token {text!r} not found")
+    if len(matches) > 1:
+        raise InputError(f"{text!r} names {len(matches)} tokens (an id and a prefix): use the other one")
+    token = matches[0]
     if token.user_id != actor.id:
         actor.require("admin", "revoke other users' tokens")
     token.revoked_at = datetime.now(UTC)
