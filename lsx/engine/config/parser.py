@@ -7,6 +7,8 @@ size is capped before parsing and the depth while building the tree.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import json
 import re
 from types import MappingProxyType
@@ -14,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from lsx.engine.config.attributes import WARNING
+from lsx.engine.config.attributes import WARNING, AttrSpec
 from lsx.engine.config.catalog import CATALOG, HTML, HTML_TAGS
 from lsx.engine.config.model import Tag
 from lsx.engine.config.problems import at
@@ -29,6 +31,7 @@ DOCUMENT = "<document>"
 _SCAN = re.compile(
     r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<!([A-Za-z]+)|<([A-Za-z_][\w.:-]*)", re.S
 )
+_START = re.compile(r"<[A-Za-z_]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LOWER_CATALOG = {name.lower(): name for name in CATALOG}
 
@@ -56,15 +59,32 @@ class Positions:
     def line_col(self, offset: int) -> tuple[int, int]:
         if self._lines is None:
             self._lines = [m.end() for m in re.finditer("\n", self.text)]
-        import bisect
-
         i = bisect.bisect_right(self._lines, offset)
         line_start = self._lines[i - 1] if i else 0
         return i + 1, offset - line_start + 1
 
+    def all_line_cols(self) -> list[tuple[int, int]]:
+        """`line_col` of every start, in one forward sweep (the builder needs them all)."""
+        text = self.text
+        count = text.count
+        rfind = text.rfind
+        out: list[tuple[int, int]] = []
+        line, last_nl, prev = 1, -1, 0
+        for start in self.starts:
+            k = count("\n", prev, start)
+            if k:
+                line += k
+                last_nl = rfind("\n", prev, start)
+            out.append((line, start - last_nl))
+            prev = start
+        return out
+
 
 def scan(text: str, source: str) -> tuple[Positions, list[Problem]]:
     """Find element positions and refuse declarations (DOCTYPE, ENTITY) before parsing."""
+    if "<!" not in text and "<?" not in text:
+        # No comment, CDATA, PI or declaration: every `<` + name char is a start tag.
+        return Positions(text, [m.start() for m in _START.finditer(text)]), []
     starts: list[int] = []
     pos = Positions(text, starts)
     for m in _SCAN.finditer(text):
@@ -152,6 +172,67 @@ def _syntax_problem(exc: etree.XMLSyntaxError, positions: Positions, source: str
     return at(source, line, col, tag, msg)
 
 
+# Tag is a frozen dataclass; its generated __init__ sets each field through object.__setattr__,
+# which costs more than the rest of building a node. The builder fills the slots directly.
+_new_tag = object.__new__
+_TAG_FIELDS = ("tag", "kind", "attrs", "raw", "text", "children", "line", "column")
+if tuple(f.name for f in dataclasses.fields(Tag)) != _TAG_FIELDS:  # pragma: no cover - fails at import
+    raise RuntimeError("Tag fields changed: update _TAG_FIELDS and _Builder._node")
+_SET_TAG = tuple(getattr(Tag, f).__set__ for f in _TAG_FIELDS)
+_PLAIN_KINDS = frozenset({"str", "css", "var", "hotkey"})  # coerce returns these unchanged
+_MEMO_MAX = 256  # coerced values remembered per attribute spec ("true", "single", "#FF0000" ...)
+
+
+class _TagInfo:
+    """What the builder needs per catalog tag: its name and family, and attribute specs by key."""
+
+    __slots__ = ("attrs", "kind", "spec", "tag")
+
+    def __init__(self, tag: str, kind: str | None) -> None:
+        self.tag = tag
+        self.kind = kind
+        self.spec = CATALOG.get(tag)
+        # Exact spellings (canonical and lower-case) first; other casings fall back to .lower().
+        self.attrs: dict[str, tuple[AttrSpec, dict[str, tuple[Any, str | None, str]] | None]] = {}
+        if self.spec is not None:
+            for low, a in self.spec.attrs.items():
+                entry = (a, _memo_for(a))
+                self.attrs[a.name] = entry
+                self.attrs[low] = entry
+
+
+_MEMOS: dict[AttrSpec, dict[str, tuple[Any, str | None, str]] | None] = {}
+
+
+def _memo_for(a: AttrSpec) -> dict[str, tuple[Any, str | None, str]] | None:
+    """Shared coercion memo of one attribute spec (None: the value is kept as written)."""
+    if a not in _MEMOS:
+        _MEMOS[a] = None if a.kind in _PLAIN_KINDS else {}
+    return _MEMOS[a]
+
+
+_INFO: dict[str, _TagInfo] = {}
+
+
+def _tag_info(written: str) -> _TagInfo:
+    """Per-tag builder data; cached for names that resolve to a catalog or HTML tag (bounded)."""
+    info = _INFO.get(written)
+    if info is None:
+        tag, kind = canonical_tag(written)
+        info = _TagInfo(tag, kind)
+        if kind is not None:
+            _INFO[written] = info
+    return info
+
+
+def _label(tag: str, raw: dict[str, str]) -> str:
+    """How a problem names the tag; built only when there is a problem."""
+    name = raw.get("name")
+    if name is None and raw:
+        name = next((v for k, v in raw.items() if k.lower() == "name"), None)
+    return f'<{tag} name="{name}">' if name else f"<{tag}>"
+
+
 class _Builder:
     """Turns lxml elements into Tag nodes, typing attributes and recording attribute problems."""
 
@@ -159,80 +240,107 @@ class _Builder:
         self.positions = positions
         self.source = source
         self.index = 0
+        self.line_cols = positions.all_line_cols()
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
     def build(self, root_el: Any) -> Tag:
         return self._node(root_el, 1)
 
-    def _pos(self) -> tuple[int, int]:
-        starts = self.positions.starts
-        if self.index < len(starts):
-            line, col = self.positions.line_col(starts[self.index])
+    def _node(self, el: Any, depth: int) -> Tag:
+        index = self.index
+        if index < len(self.line_cols):
+            line, col = self.line_cols[index]
         else:  # pragma: no cover - scanner and lxml disagree only on malformed input
             line, col = 1, 1
-        self.index += 1
-        return line, col
-
-    def _node(self, el: Any, depth: int) -> Tag:
-        line, col = self._pos()
+        self.index = index + 1
         written = el.tag if isinstance(el.tag, str) else str(el.tag)
         if "}" in written:  # namespaced
             written = written.split("}", 1)[1]
-        tag, kind = canonical_tag(written)
-        raw = {str(k): str(v) for k, v in el.attrib.items()}
-        name = raw.get("name")
-        if name is None and raw:
-            name = next((v for k, v in raw.items() if k.lower() == "name"), None)
-        label = f'<{tag} name="{name}">' if name else f"<{tag}>"
+        info = _tag_info(written)
+        tag = info.tag
+        kind = info.kind
+        raw = dict(el.items())  # lxml gives str keys and values
         if kind is None:
             self.errors.append(at(self.source, line, col, f"<{written}>", f"unknown tag <{written}>"))
             kind = "unknown"
-        attrs: dict[str, Any] = {}
-        spec = CATALOG.get(tag)
+        spec = info.spec
         if spec is not None:
+            attrs: dict[str, Any] = {}
+            table = info.attrs
             seen: set[str] = set()
             for key, value in raw.items():
-                low = key.lower()
-                aspec = spec.attrs.get(low)
-                if aspec is None:
-                    self.warnings.append(
-                        at(self.source, line, col, label, f'unknown attribute "{key}" on <{tag}>', field=key)
-                    )
-                    attrs[key] = value
-                    continue
-                if low in seen:
+                entry = table.get(key)
+                if entry is None:
+                    aspec = spec.attrs.get(key.lower())
+                    if aspec is None:
+                        self.warnings.append(
+                            at(
+                                self.source,
+                                line,
+                                col,
+                                _label(tag, raw),
+                                f'unknown attribute "{key}" on <{tag}>',
+                                field=key,
+                            )
+                        )
+                        attrs[key] = value
+                        continue
+                    entry = table[aspec.name]
+                aspec, memo = entry
+                aname = aspec.name  # one canonical name per lower-case key
+                if aname in seen:
                     self.warnings.append(
                         at(
                             self.source,
                             line,
                             col,
-                            label,
+                            _label(tag, raw),
                             f'attribute "{key}" given twice (names are case-insensitive)',
                             field=key,
                         )
                     )
-                seen.add(low)
-                typed, problem, severity = aspec.coerce(value)
+                seen.add(aname)
+                if memo is None:
+                    attrs[aname] = value
+                    continue
+                coerced = memo.get(value)
+                if coerced is None:
+                    coerced = aspec.coerce(value)
+                    if len(memo) < _MEMO_MAX:
+                        memo[value] = coerced
+                typed, problem, severity = coerced
                 if problem is not None:
                     target = self.warnings if severity == WARNING else self.errors
-                    target.append(at(self.source, line, col, label, problem, field=aspec.name))
-                attrs[aspec.name] = typed
+                    target.append(at(self.source, line, col, _label(tag, raw), problem, field=aname))
+                attrs[aname] = typed
         else:
             attrs = dict(raw)
         children: list[Tag] = []
         if depth >= MAX_DEPTH and len(el):
             self.errors.append(
-                at(self.source, line, col, label, f"nesting is deeper than the limit of {MAX_DEPTH} levels")
+                at(self.source, line, col, _label(tag, raw), f"nesting is deeper than the limit of {MAX_DEPTH} levels")
             )
             # Skip the subtree; positions of later elements would drift, so stop building.
             self.index = len(self.positions.starts)
         else:
-            for child in el:
-                if isinstance(child.tag, str):
-                    children.append(self._node(child, depth + 1))
-        text = el.text if el.text is not None and el.text.strip() else None
-        return Tag(tag, kind, MappingProxyType(attrs), MappingProxyType(raw), text, tuple(children), line, col)
+            node = self._node
+            for child in el.iterchildren(tag=etree.Element):  # elements only: no comments or PIs
+                children.append(node(child, depth + 1))
+        text = el.text
+        if text is not None and not text.strip():
+            text = None
+        t = _new_tag(Tag)
+        s_tag, s_kind, s_attrs, s_raw, s_text, s_children, s_line, s_column = _SET_TAG
+        s_tag(t, tag)
+        s_kind(t, kind)
+        s_attrs(t, MappingProxyType(attrs))
+        s_raw(t, MappingProxyType(raw))
+        s_text(t, text)
+        s_children(t, tuple(children))
+        s_line(t, line)
+        s_column(t, col)
+        return t
 
 
 def _comment_task(root_el: Any, positions: Positions, source: str, warnings: list[Problem]) -> dict[str, Any] | None:
