@@ -39,22 +39,24 @@ class Built:
         self.warnings: list[Problem] = []
 
 
-_REQUIRED: dict[str, tuple[Any, ...]] = {}
-
-
-def _required(spec: Any) -> tuple[Any, ...]:
-    req = _REQUIRED.get(spec.name)
-    if req is None:
-        req = _REQUIRED[spec.name] = tuple(a for a in spec.attrs.values() if a.required)
-    return req
+# Per catalog tag, computed once: required attribute names, and object tags a control can label.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    name: tuple(a.name for a in spec.attrs.values() if a.required) for name, spec in CATALOG.items()
+}
+_TARGETS: dict[str, frozenset[str]] = {name: targets_of(spec) for name, spec in CATALOG.items()}
+# Attributes read by the conditional pass; a tag without any of them has nothing to check there.
+_CONDITIONAL = frozenset({"whenTagName", "whenLabelValue", "whenChoiceValue", "visibleWhen"})
 
 
 def option_text(node: Tag) -> str | None:
     """The label string of an option: alias, else value, else its text."""
-    for key in ("alias", "value"):
-        v = node.attrs.get(key)
-        if isinstance(v, str) and v != "":
-            return v
+    attrs = node.attrs
+    v = attrs.get("alias")
+    if isinstance(v, str) and v != "":
+        return v
+    v = attrs.get("value")
+    if isinstance(v, str) and v != "":
+        return v
     return node.text.strip() if node.text else None
 
 
@@ -69,7 +71,11 @@ def _repeat_pattern(name: str, flags: list[str]) -> re.Pattern[str] | None:
 
 
 def validate_tree(root: Tag, source: str) -> Built:
-    """Check every rule over the tree; return controls, objects, data types and problems."""
+    """Check every rule over the tree; return controls, objects, data types and problems.
+
+    Pass 1 walks every tag once and sorts out, in document order, the few tags each later pass
+    looks at, so those passes do not visit the (mostly option and layout) rest.
+    """
     b = Built()
     err = b.errors
     warn = b.warnings
@@ -80,28 +86,47 @@ def validate_tree(root: Tag, source: str) -> Built:
     # Pass 1: collect named tags, parents, repeater flags.
     named: dict[str, Tag] = {}
     parents: dict[int, Tag | None] = {id(root): None}
-    flags_of: dict[int, list[str]] = {id(root): []}
+    flags_of: dict[int, list[str]] = {}  # only tags inside a Repeater (others have no flags)
     order: list[Tag] = []
+    objects: list[Tag] = []  # pass 2
+    checked: list[Tag] = []  # pass 3: options, controls, hotkeys, Filter, Repeater
+    conditional: list[Tag] = []  # pass 4
+    bound: list[Tag] = []  # data types: named tags with a value or valueList
     stack: list[Tag] = [root]
     while stack:
         node = stack.pop()
         order.append(node)
-        flags = flags_of[id(node)]
-        child_flags = flags
-        if node.tag == "Repeater":
-            child_flags = [*flags, str(node.get("indexFlag", "{{idx}}"))]
-        for child in reversed(node.children):
-            parents[id(child)] = node
-            flags_of[id(child)] = child_flags
-            stack.append(child)
-        spec = CATALOG.get(node.tag)
-        if spec is None:
+        tag = node.tag
+        kind = node.kind
+        attrs = node.attrs
+        children = node.children
+        if children:
+            child_flags = flags_of.get(id(node))
+            if tag == "Repeater":
+                child_flags = [*(child_flags or ()), str(node.get("indexFlag", "{{idx}}"))]
+            for child in reversed(children):
+                parents[id(child)] = node
+                if child_flags:
+                    flags_of[id(child)] = child_flags
+                stack.append(child)
+        if kind == OBJECT:
+            objects.append(node)
+        if kind in (OPTION, CONTROL) or "hotkey" in attrs or tag == "Filter" or tag == "Repeater":
+            checked.append(node)
+        if kind in (CONTROL, VISUAL) and not _CONDITIONAL.isdisjoint(attrs):
+            conditional.append(node)
+        name = attrs.get("name")
+        if not isinstance(name, str):
+            name = None
+        elif "value" in attrs or "valueList" in attrs:
+            bound.append(node)
+        required = _REQUIRED.get(tag)
+        if required is None:  # not a catalog tag
             continue
-        for a in _required(spec):
-            if a.name not in node.attrs:
-                err.append(on_tag(source, node, f'missing required attribute "{a.name}"', field=a.name))
-        name = node.name
-        if name is not None and node.tag != "Bucket":
+        for a in required:
+            if a not in attrs:
+                err.append(on_tag(source, node, f'missing required attribute "{a}"', field=a))
+        if name is not None and tag != "Bucket":
             if name in named:
                 first = named[name]
                 err.append(
@@ -115,16 +140,16 @@ def validate_tree(root: Tag, source: str) -> Built:
             else:
                 named[name] = node
 
+    parent_of = parents.get
+
     def ancestor_control(node: Tag) -> Tag | None:
-        p = parents.get(id(node))
+        p = parent_of(id(node))
         while p is not None and (p.kind in _LAYOUT or p.tag == "Choice"):
-            p = parents.get(id(p))
+            p = parent_of(id(p))
         return p
 
     # Pass 2: objects.
-    for node in order:
-        if node.kind != OBJECT:
-            continue
+    for node in objects:
         name = node.name
         value = node.attrs.get("value")
         value_list = node.attrs.get("valueList")
@@ -143,7 +168,7 @@ def validate_tree(root: Tag, source: str) -> Built:
             warn.append(on_tag(source, node, f'value="{value}" is not bound to task data ($variable)', field="value"))
         if name is None:
             continue
-        pattern = _repeat_pattern(name, flags_of[id(node)])
+        pattern = _repeat_pattern(name, flags_of.get(id(node), []))
         b.objects[name] = ObjectTag(
             name=name,
             tag=node.tag,
@@ -153,17 +178,14 @@ def validate_tree(root: Tag, source: str) -> Built:
             node=node,
             pattern=pattern,
         )
-        if node.tag == "TimeSeries":
-            for ch in node.walk():
-                if ch.tag == "Channel" and "column" not in ch.attrs:
-                    pass  # reported as a missing required attribute
 
     # Pass 3: controls.
     all_labels: dict[str, set[str]] = {}  # control name -> labels (for conditionals)
     choice_values: set[str] = set()
     label_values: set[str] = set()
     hotkeys: dict[str, Tag] = {}
-    for node in order:
+    texts: dict[int, str | None] = {}  # option_text of each option tag, by id
+    for node in checked:
         hk = node.attrs.get("hotkey")
         if isinstance(hk, str) and hk.strip():
             key = hk.strip().lower()
@@ -180,16 +202,17 @@ def validate_tree(root: Tag, source: str) -> Built:
                 hotkeys[key] = node
         if node.kind == OPTION:
             spec = CATALOG[node.tag]
-            parent = parents.get(id(node))
-            holder = ancestor_control(node)
-            direct = parents.get(id(node))
+            parent = direct = parent_of(id(node))
+            holder = direct
+            if holder is not None and (holder.kind in _LAYOUT or holder.tag == "Choice"):
+                holder = ancestor_control(holder)
             ok = holder is not None and holder.tag in spec.parents
             up = direct
             while not ok and up is not None:
                 if up.tag in spec.parents:
                     ok = True
                 elif up.kind in _LAYOUT:
-                    up = parents.get(id(up))
+                    up = parent_of(id(up))
                     continue
                 break
             if node.tag == "Choice" and direct is not None and direct.tag == "Choice":
@@ -209,7 +232,8 @@ def validate_tree(root: Tag, source: str) -> Built:
                         f"<{node.tag}> must be inside {' or '.join('<' + p + '>' for p in spec.parents)}, not {where}",
                     )
                 )
-            if node.tag in ("Label", "Choice") and option_text(node) is None:
+            text = texts[id(node)] = option_text(node)
+            if text is None and node.tag in ("Label", "Choice"):
                 err.append(on_tag(source, node, f'<{node.tag}> needs a "value"', field="value"))
             continue
         if node.kind != CONTROL:
@@ -233,7 +257,7 @@ def validate_tree(root: Tag, source: str) -> Built:
             b.relation_labels = (b.relation_labels or ()) + labels
             continue
         to_names: tuple[str, ...] = node.attrs.get("toName", ())
-        allowed = targets_of(spec)
+        allowed = _TARGETS[node.tag]
         for t in to_names:
             target = named.get(t)
             if target is None:
@@ -249,7 +273,9 @@ def validate_tree(root: Tag, source: str) -> Built:
                 )
         if node.tag == "Pairwise" and len(to_names) != 2:
             err.append(on_tag(source, node, f"toName must name two objects (got {len(to_names)})", field="toName"))
-        if node.get("perRegion", False) and node.get("perItem", False):
+        per_region = bool(node.get("perRegion", False))
+        per_item = bool(node.get("perItem", False))
+        if per_region and per_item:
             err.append(on_tag(source, node, 'perRegion and perItem cannot both be "true"', field="perItem"))
         if node.tag == "Rating" and isinstance(node.attrs.get("maxRating"), int) and node.attrs["maxRating"] < 1:
             err.append(on_tag(source, node, "maxRating must be at least 1", field="maxRating"))
@@ -271,14 +297,14 @@ def validate_tree(root: Tag, source: str) -> Built:
             err.append(
                 on_tag(source, node, f'value="{value_attr}" must be one $variable holding the options', field="value")
             )
-        options = [o for o in node.walk() if o is not node and o.tag in spec.options and ancestor_control(o) is node]
+        options = _options_of(node, spec.options, parent_of)
         labels: list[str] = []
         label_map: dict[str, str] = {}
         label_attrs: dict[str, Any] = {}
         max_usages: dict[str, int] = {}
         default_max = node.attrs.get("maxUsages")
         for o in options:
-            text = option_text(o)
+            text = texts[id(o)] if id(o) in texts else option_text(o)
             if text is None or o.tag in ("Shortcut", "Bucket"):
                 continue
             if text in label_map and label_map[text] == text:
@@ -288,7 +314,8 @@ def validate_tree(root: Tag, source: str) -> Built:
             v = o.attrs.get("value")
             if isinstance(v, str) and v:
                 label_map.setdefault(v, text)
-            label_attrs[text] = MappingProxyType(dict(o.raw))
+            raw = o.raw  # parsed tags hold a read-only view of a dict nobody else has
+            label_attrs[text] = raw if type(raw) is MappingProxyType else MappingProxyType(dict(raw))
             mu = o.attrs.get("maxUsages", default_max)
             if isinstance(mu, int) and mu > 0:
                 max_usages[text] = mu
@@ -336,16 +363,16 @@ def validate_tree(root: Tag, source: str) -> Built:
             label_attrs=MappingProxyType(label_attrs),
             dynamic=dynamic,
             choice="multiple" if node.tag == "Taxonomy" else str(choice),
-            per_region=bool(node.get("perRegion", False)),
-            per_item=bool(node.get("perItem", False)),
+            per_region=per_region,
+            per_item=per_item,
             max_usages=MappingProxyType(max_usages),
             paths=frozenset(paths),
             leaves=frozenset(leaves),
-            pattern=_repeat_pattern(name, flags_of[id(node)]),
+            pattern=_repeat_pattern(name, flags_of.get(id(node), [])),
         )
 
     # Pass 4: conditionals point at real tags and labels.
-    for node in order:
+    for node in conditional:
         when_tag = node.attrs.get("whenTagName") if node.kind in (CONTROL, VISUAL) else None
         if when_tag:
             for t in when_tag:
@@ -383,9 +410,7 @@ def validate_tree(root: Tag, source: str) -> Built:
             )
 
     # Data types (extract_data_types semantics): tags with a name and a $-bound value.
-    for node in order:
-        if node.name is None:
-            continue
+    for node in bound:
         for key in ("value", "valueList"):
             v = node.attrs.get(key)
             if not isinstance(v, str) or len(v) < 2:
@@ -406,6 +431,26 @@ def validate_tree(root: Tag, source: str) -> Built:
     return b
 
 
+def _options_of(node: Tag, tags: tuple[str, ...], parent_of: Any) -> list[Tag]:
+    """Option tags (of `tags`) below `node` whose nearest control-like ancestor is `node`.
+
+    That ancestor skips layout tags and Choice (nested choices belong to the outer control).
+    """
+    out: list[Tag] = []
+    stack = list(reversed(node.children))
+    while stack:
+        o = stack.pop()
+        if o.tag in tags:
+            p = parent_of(id(o))
+            while p is not None and p is not node and (p.kind in _LAYOUT or p.tag == "Choice"):
+                p = parent_of(id(p))
+            if p is node:
+                out.append(o)
+        if o.children:
+            stack.extend(reversed(o.children))
+    return out
+
+
 def _collect_paths(
     node: Tag, prefix: tuple[str, ...], paths: set[tuple[str, ...]], leaves: set[tuple[str, ...]]
 ) -> None:
@@ -421,7 +466,8 @@ def _collect_paths(
             if isinstance(v, str) and v != text:
                 paths.add((*prefix, v))
             before = len(paths)
-            _collect_paths(child, path, paths, leaves)
+            if child.children:
+                _collect_paths(child, path, paths, leaves)
             if len(paths) == before:
                 leaves.add(path)
                 if isinstance(v, str) and v != text:
