@@ -186,7 +186,7 @@ _MEMO_MAX = 256  # coerced values remembered per attribute spec ("true", "single
 class _TagInfo:
     """What the builder needs per catalog tag: its name and family, and attribute specs by key."""
 
-    __slots__ = ("attrs", "kind", "spec", "tag")
+    __slots__ = ("attrs", "kind", "plain", "spec", "tag")
 
     def __init__(self, tag: str, kind: str | None) -> None:
         self.tag = tag
@@ -194,11 +194,15 @@ class _TagInfo:
         self.spec = CATALOG.get(tag)
         # Exact spellings (canonical and lower-case) first; other casings fall back to .lower().
         self.attrs: dict[str, tuple[AttrSpec, dict[str, tuple[Any, str | None, str]] | None]] = {}
+        # Canonical spellings of attributes kept as written: a tag with only these has typed
+        # attributes equal to its raw ones (no unknown, duplicate or coerced attribute).
+        self.plain: frozenset[str] = frozenset()
         if self.spec is not None:
             for low, a in self.spec.attrs.items():
                 entry = (a, _memo_for(a))
                 self.attrs[a.name] = entry
                 self.attrs[low] = entry
+            self.plain = frozenset(a.name for a in self.spec.attrs.values() if a.kind in _PLAIN_KINDS)
 
 
 _MEMOS: dict[AttrSpec, dict[str, tuple[Any, str | None, str]] | None] = {}
@@ -265,7 +269,9 @@ class _Builder:
             self.errors.append(at(self.source, line, col, f"<{written}>", f"unknown tag <{written}>"))
             kind = "unknown"
         spec = info.spec
-        if spec is not None:
+        raw_view = MappingProxyType(raw)
+        attrs_view = raw_view
+        if spec is not None and not raw.keys() <= info.plain:
             attrs: dict[str, Any] = {}
             table = info.attrs
             seen: set[str] = set()
@@ -314,8 +320,7 @@ class _Builder:
                     target = self.warnings if severity == WARNING else self.errors
                     target.append(at(self.source, line, col, _label(tag, raw), problem, field=aname))
                 attrs[aname] = typed
-        else:
-            attrs = dict(raw)
+            attrs_view = MappingProxyType(attrs)
         children: list[Tag] = []
         if depth >= MAX_DEPTH and len(el):
             self.errors.append(
@@ -334,8 +339,8 @@ class _Builder:
         s_tag, s_kind, s_attrs, s_raw, s_text, s_children, s_line, s_column = _SET_TAG
         s_tag(t, tag)
         s_kind(t, kind)
-        s_attrs(t, MappingProxyType(attrs))
-        s_raw(t, MappingProxyType(raw))
+        s_attrs(t, attrs_view)
+        s_raw(t, raw_view)
         s_text(t, text)
         s_children(t, tuple(children))
         s_line(t, line)
