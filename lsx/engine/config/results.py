@@ -1,7 +1,9 @@
 """Validation of annotation / prediction `result` lists against a config (issue 3, Build 4).
 
 Runs per task on million-task imports, so every control gets a precompiled checker (closures
-over its labels and limits) and problems are only built when something is wrong.
+over its labels and limits) and problems are only built when something is wrong: a first pass
+only answers "clean or not" (no closures, sets or messages); a result it cannot pass is checked
+again by the full pass, which words every problem.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _DIRECTIONS = frozenset({"right", "left", "bi"})
 _ORIGINS = frozenset({"manual", "prediction", "prediction-changed"})
 _ITEM_NUM_FIELDS = ("original_width", "original_height")
 _CORE_KEYS = frozenset({"id", "from_name", "to_name", "type", "value", "origin"})
+_INF = math.inf
+_PCT_LO = -1e-6
+_PCT_HI = 100.0 + 1e-6  # the bound _pct computes for hi=100
 
 
 def _is_num(v: object) -> bool:
@@ -32,6 +37,9 @@ def _is_num(v: object) -> bool:
 
 def _pct(value: dict[str, Any], key: str, required: bool = True, hi: float = 100.0) -> Issue:
     v = value.get(key)
+    t = type(v)
+    if (t is int or t is float) and -1e-6 <= v <= hi + 1e-6:  # in range, hence also finite
+        return None
     if v is None:
         return (f"value.{key}", f"value.{key} is missing") if required else None
     if not _is_num(v):
@@ -54,6 +62,21 @@ def _rotation(value: dict[str, Any]) -> Issue:
 
 
 def _rect(v: dict[str, Any]) -> Issue:
+    # Inline fast path for the common well-formed box; any doubt goes to the worded checks.
+    x, y, w, h, r = v.get("x"), v.get("y"), v.get("width"), v.get("height"), v.get("rotation")
+    tx, ty, tw, th = type(x), type(y), type(w), type(h)
+    if (
+        (tx is float or tx is int)
+        and (ty is float or ty is int)
+        and (tw is float or tw is int)
+        and (th is float or th is int)
+        and _PCT_LO <= x <= _PCT_HI
+        and _PCT_LO <= y <= _PCT_HI
+        and _PCT_LO <= w <= _PCT_HI
+        and _PCT_LO <= h <= _PCT_HI
+        and (r is None or ((type(r) is int or type(r) is float) and -360 <= r <= 360))
+    ):
+        return None
     return _pct(v, "x") or _pct(v, "y") or _pct(v, "width") or _pct(v, "height") or _rotation(v)
 
 
@@ -568,6 +591,94 @@ class ResultValidator:
     def run(
         self, result: object, index: int | None, where: str, kind: str, task_data: dict[str, Any] | None
     ) -> list[Problem]:
+        """Problems of one result list ([] when clean); the clean case costs one cheap pass."""
+        if type(result) is list:
+            try:
+                if self._clean(result, task_data):
+                    return []
+            except _Dirty:
+                pass
+        return self.run_full(result, index, where, kind, task_data)
+
+    def _clean(self, result: list[Any], task_data: dict[str, Any] | None) -> bool:
+        """True only when `run_full` would find no problem; False (or _Dirty) means "look closer".
+
+        Mirrors run_full step by step without wording anything; the rarer checks (relations,
+        perRegion, maxUsages, span bounds) reuse run_full's helpers with an `add` that aborts
+        (the item index they pass it is never used).
+        """
+        get = self.compiled.get
+        relations: list[dict[str, Any]] | None = None
+        per_region: list[dict[str, Any]] | None = None
+        spans: list[tuple[int, dict[str, Any], Compiled]] | None = None
+        for item in result:
+            if type(item) is not dict:
+                return False
+            typ = item.get("type")
+            if typ == "relation":
+                if relations is None:
+                    relations = []
+                relations.append(item)
+                continue
+            from_name = item.get("from_name")
+            if type(from_name) is not str:
+                return False
+            comp = get(from_name) or self.lookup(from_name)
+            if comp is None or typ not in comp.types:
+                return False
+            to_name = item.get("to_name")
+            if type(to_name) is not str:
+                return False
+            check = comp.value_checks.get(to_name) or comp.check_for(to_name)
+            if check is None:
+                return False
+            value = item.get("value")
+            if type(value) is not dict or check(value) is not None:
+                return False
+            rid = item.get("id")
+            if rid is not None and type(rid) is not str and type(rid) is not int:
+                return False
+            if comp.per_region:
+                if per_region is None:
+                    per_region = []
+                per_region.append(item)
+            if not item.keys() <= _CORE_KEYS:
+                if not _item_fields_ok(item):
+                    return False
+            elif type(item.get("origin", "")) is not str:
+                return False
+            if task_data is not None and comp.ctl.tag == "Labels":
+                if spans is None:
+                    spans = []
+                spans.append((-1, item, comp))
+        if relations is not None or per_region is not None:
+            # Every item passed, so the region ids are those run_full collects.
+            ids: set[object] = set()
+            region_ids: set[object] = set()
+            for item in result:
+                rid = item.get("id")
+                if rid is None or item.get("type") == "relation":
+                    continue
+                ids.add(rid)
+                comp = get(item["from_name"]) or self.lookup(item["from_name"])
+                if comp is not None and comp.geometric:
+                    region_ids.add(rid)
+            for item in relations or ():
+                self._relation(-1, item, ids, _dirty)
+            for item in per_region or ():
+                rid = item.get("id")
+                if rid is None or (rid not in region_ids and not self._region_elsewhere(rid, result)):
+                    return False
+        if self.max_usages:
+            self._max_usages(result, _dirty)
+        if spans:
+            self._span_bounds(spans, task_data or {}, _dirty)
+        return True
+
+    def run_full(
+        self, result: object, index: int | None, where: str, kind: str, task_data: dict[str, Any] | None
+    ) -> list[Problem]:
+        """Every problem of one result list, each naming the item index and field."""
         problems: list[Problem] = []
         if not where:
             where = f"task {index} {kind}" if index is not None else kind
@@ -753,6 +864,39 @@ class ResultValidator:
                 )
 
 
+class _Dirty(Exception):
+    """Raised by `_dirty` to leave ResultValidator._clean at the first problem."""
+
+
+def _dirty(*_args: object) -> None:
+    """The `add` of the clean-or-not pass: any problem ends it."""
+    raise _Dirty
+
+
+def _item_fields_ok(item: dict[str, Any]) -> bool:
+    """True when ResultValidator._item_fields would add nothing."""
+    for key in _ITEM_NUM_FIELDS:
+        x = item.get(key)
+        if x is not None:
+            t = type(x)
+            if not ((t is int or t is float) and 0 < x < _INF):  # _is_num(x) and x > 0
+                return False
+    score = item.get("score")
+    if score is not None and not _is_num(score):
+        return False
+    origin = item.get("origin")
+    if origin is not None and type(origin) is not str:
+        return False
+    idx = item.get("item_index")
+    if idx is not None and (type(idx) is not int or idx < 0):
+        return False
+    for key in ("readonly", "hidden"):
+        x = item.get(key)
+        if x is not None and type(x) is not bool:
+            return False
+    return True
+
+
 def validator_for(config: LabelConfig) -> ResultValidator:
     v = config._cache.get("results")
     if v is None:
@@ -773,7 +917,16 @@ def validate_result(
 
     `task_data`, when given, lets text spans be checked against the text's length.
     """
-    return validator_for(config).run(result, index, where, kind, task_data)
+    v = config._cache.get("results")
+    if v is None:
+        v = validator_for(config)
+    if type(result) is list:  # ResultValidator.run, inlined: this runs once per imported annotation
+        try:
+            if v._clean(result, task_data):
+                return []
+        except _Dirty:
+            pass
+    return v.run_full(result, index, where, kind, task_data)
 
 
 _SIMPLE_TYPES = ("choices", "rating", "number", "textarea")
