@@ -15,4 +15,6 @@ async def uploaded_file(call: Call) -> Any:
     from lsx.engine.media import media_file
 
     path = await call.run(media_file, call.ws, call.actor, call.ids["project"], call.ids["filename"])
-    return web.FileResponse(path)
+    # An upload's name is new per file (a random prefix) and never rewritten, so the browser may
+    # keep it a while instead of asking again each time a task opens; only for this user's cache.
+    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})
