@@ -68,7 +68,34 @@ export async function api(method, path, { json, query, body, signal, redirect401
   return data;
 }
 
-export const get = (path, query, opts) => api("GET", path, { ...opts, query });
+// GETs started with the page, before the view that needs them has loaded (router.js); the view's
+// own get() of the same URL takes the answer, once. A navigation drops what was not taken.
+const early = new Map();
+
+export function dropPrefetched() {
+  early.clear();
+}
+
+/** Start these GETs (null entries are skipped); their answers, in order. */
+export function prefetch(paths) {
+  return paths.map((path) => {
+    if (!path) return null;
+    const answer = api("GET", path);
+    answer.catch(() => {});  // a failure belongs to the view that takes it, not an unhandled rejection
+    early.set(url(path), answer);
+    return answer;
+  });
+}
+
+export function get(path, query, opts) {
+  const key = url(path, query);
+  const answer = opts ? undefined : early.get(key);
+  if (answer) {
+    early.delete(key);
+    return answer;
+  }
+  return api("GET", path, { ...opts, query });
+}
 export const post = (path, json, query) => api("POST", path, { json, query });
 export const patch = (path, json) => api("PATCH", path, { json });
 export const del = (path) => api("DELETE", path);

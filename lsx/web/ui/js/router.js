@@ -1,5 +1,8 @@
 // Client-side routes: a path pattern -> a view module loaded on demand.
 
+import { dropPrefetched, prefetch } from "./api.js";
+import { decodeEarly, dropEarly } from "./editor/media.js";
+
 const ROUTES = [
   [/^\/login$/, "./views/login.js", []],
   [/^\/(projects)?$/, "./views/projects.js", []],
@@ -8,6 +11,19 @@ const ROUTES = [
   [/^\/projects\/(\d+)\/settings$/, "./views/settings.js", ["id"]],
   [/^\/projects\/(\d+)\/label$/, "./views/label.js", ["id"]],
 ];
+
+// What a view asks the API for first, sent before its modules load so the server works while they
+// do (the view's get() of the same URL takes the answer). The label page's first pictures start
+// loading and decoding as soon as the task and the interface are in.
+const EARLY = {
+  "./views/label.js": ({ id }, query) => {
+    const task = query.task ? `/api/tasks/${Number(query.task)}/` : query.tasks ? null : `/api/projects/${id}/next/`;
+    const [tree, , first] = prefetch([`/api/projects/${id}/interface`, `/api/projects/${id}/`, task]);
+    if (first) Promise.all([tree, first]).then(([t, k]) => decodeEarly(t, k), () => {});
+  },
+  "./views/datamanager.js": ({ id }) => prefetch([`/api/projects/${id}/`, `/api/dm/views/?project=${id}`,
+    `/api/dm/actions/?project=${id}`]),
+};
 
 // Modules a view needs, fetched in parallel up front instead of import by import.
 const PRELOAD = {
@@ -53,9 +69,12 @@ export async function render() {
     root.textContent = "Not found";
     return;
   }
+  const query = Object.fromEntries(new URLSearchParams(location.search));
+  dropPrefetched();  // what the previous page started and did not take
+  dropEarly();
+  if (EARLY[found.module]) EARLY[found.module](found.params, query);
   preload(found.module);
   const view = await import(found.module);
-  const query = Object.fromEntries(new URLSearchParams(location.search));
   current = (await view.default(root, { ...found.params, query })) || null;
 }
 

@@ -56,10 +56,12 @@ export class Editor {
     }
     const first = this.images.length ? this.images[0].tools[0] : null;
     this.setTool(first || "select");
-    this.ready = Promise.all(this.images.map((v) => v.showItem(0))).then(() => {
-      for (const c of this.layout.parts.controls) c.sync();
-      this.layout.syncVisibility();
-      if (this.images.length) this.panel.sync();
+    // Pictures load and decode while the rest of the editor is filled in.
+    const shown = Promise.all(this.images.map((v) => v.showItem(0)));
+    for (const c of this.layout.parts.controls) c.sync();
+    this.layout.syncVisibility();
+    if (this.images.length) this.panel.sync();
+    this.ready = shown.then(() => {
       this.el.dataset.ready = "1";
       const detail = { task: task.id, ms: performance.now() - this.started };
       this.el.dispatchEvent(new CustomEvent("lsx:ready", { bubbles: true, detail }));

@@ -26,6 +26,44 @@ export function mediaUrl(raw, taskId) {
   return "";
 }
 
+/** The URLs of an Image tag's pictures for a task (one, or its `valueList`); "" where none. */
+export function imageUrls(attrs, data, taskId) {
+  const list = attrs.valueList ? dataValue(data, attrs.valueList) : null;
+  const raw = Array.isArray(list) ? list : [dataValue(data, attrs.value)];
+  return raw.map((u) => mediaUrl(u, taskId));
+}
+
+// Pictures fetched and decoded before the editor that shows them is built: the label page starts
+// them as soon as the task and the interface are in, and the image view takes the element over.
+const early = new Map();
+
+/** Start loading and decoding the first picture of each Image tag of an interface tree. */
+export function decodeEarly(tree, task) {
+  const visit = (node) => {
+    if (node.tag === "Image") {
+      const url = imageUrls(node.attrs || {}, task.data || {}, task.id)[0];
+      if (url && !early.has(url)) {
+        const img = new Image();
+        img.src = url;
+        early.set(url, { img, decoded: img.decode().then(() => true, () => false) });
+      }
+    }
+    for (const child of node.children || []) visit(child);
+  };
+  if (tree && tree.root) visit(tree.root);
+}
+
+export function dropEarly() {
+  early.clear();
+}
+
+/** The early element for a URL and its decode (resolves true once decoded), taken once; or null. */
+export function takeEarly(url) {
+  const hit = early.get(url) || null;
+  early.delete(url);
+  return hit;
+}
+
 /** A neutral picture for previews (sample tasks point at hosts the page may not load). */
 export function placeholderImage(width = 640, height = 400) {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +

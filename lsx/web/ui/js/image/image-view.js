@@ -2,7 +2,7 @@
 // original size, rotation, brightness, contrast) and the regions drawn over it.
 
 import { h, s } from "../dom.js";
-import { dataValue, mediaUrl, placeholderImage } from "../editor/media.js";
+import { imageUrls, placeholderImage, takeEarly } from "../editor/media.js";
 import { BrushLayer } from "./brush.js";
 import { PointerTools } from "./pointer.js";
 import { handles, regionColor, shape } from "./shapes.js";
@@ -14,6 +14,8 @@ const TOOL_TITLES = {
   brush: ["Brush (b)", "✎"], eraser: ["Eraser (e)", "⌫"],
 };
 
+const IMG_ATTRS = { class: "image", alt: "", draggable: "false", decoding: "async" };
+
 export class ImageView {
   constructor(node, editor) {
     this.node = node;
@@ -21,10 +23,8 @@ export class ImageView {
     this.name = node.name;
     const attrs = node.attrs;
     this.attrs = attrs;
-    const data = editor.task.data || {};
-    const list = attrs.valueList ? dataValue(data, attrs.valueList) : null;
-    const raw = Array.isArray(list) ? list : [dataValue(data, attrs.value)];
-    this.urls = raw.map((u) => mediaUrl(u, editor.task.id) || (editor.preview ? placeholderImage() : ""));
+    this.urls = imageUrls(attrs, editor.task.data || {}, editor.task.id)
+      .map((u) => u || (editor.preview ? placeholderImage() : ""));
     this.item = 0;
     this.W = 1;
     this.H = 1;
@@ -36,7 +36,7 @@ export class ImageView {
 
   build() {
     const a = this.attrs;
-    this.img = h("img", { class: "image", alt: "", draggable: "false", decoding: "async" });
+    this.img = h("img", IMG_ATTRS);
     this.svg = s("svg", { class: "regions", xmlns: "http://www.w3.org/2000/svg" });
     this.regionLayer = s("g", { class: "region-layer" });
     this.handleLayer = s("g", { class: "handle-layer" });
@@ -116,13 +116,34 @@ export class ImageView {
     this.item = index;
     if (this.pageLabel) this.pageLabel.textContent = `${index + 1} / ${this.urls.length}`;
     const url = this.urls[index];
-    this.img.src = url;
-    try {
-      await this.img.decode();
-      performance.mark("lsx:decoded");
-    } catch {
-      this.frame.classList.add("broken");
+    const early = takeEarly(url);
+    let decoded;
+    if (early) {  // already loading (or decoded): that element takes this one's place
+      for (const [name, value] of Object.entries(IMG_ATTRS)) early.img.setAttribute(name, value);
+      this.img.replaceWith(early.img);
+      this.img = early.img;
+      decoded = early.decoded;
+    } else {
+      this.img.src = url;
+      decoded = this.img.decode().then(() => true, () => false);
     }
+    const img = this.img;
+    // The size is known once the file is in: lay out and draw the regions then, while the
+    // picture decodes off the main thread.
+    if (!img.complete) {
+      await new Promise((done) => {
+        img.addEventListener("load", done, { once: true });
+        img.addEventListener("error", done, { once: true });
+      });
+    }
+    if (this.item !== index) return;  // another item was asked for meanwhile
+    this.layoutItem();
+    if (await decoded) performance.mark("lsx:decoded");
+    else if (this.item === index) this.frame.classList.add("broken");
+  }
+
+  /** Size the stage, brush layer and frame to the loaded picture, fit it and draw its regions. */
+  layoutItem() {
     this.W = this.img.naturalWidth || 640;
     this.H = this.img.naturalHeight || 400;
     for (const el of [this.img, this.svg]) {
