@@ -8,28 +8,46 @@ export function regionColor(ui, region) {
   return label ? ui.labelColor(region.labelsFrom || region.from_name, label) : "#e8590c";
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element with attributes: the lean form of dom.js's s() for the hundreds built per render. */
+function el(tag, attrs) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const key in attrs) node.setAttribute(key, attrs[key]);
+  return node;
+}
+
 /** One region's SVG group (brush regions are canvases; they get no SVG body). */
 export function shape(region, ui, W, H, { selected, ratio }) {
   const color = regionColor(ui, region);
   const control = ui.controls.get(region.from_name);
   const strokeWidth = Number((control && control.attrs.strokeWidth) || 2);
-  const common = { stroke: color, "stroke-width": selected ? strokeWidth + 1 : strokeWidth,
-    "vector-effect": "non-scaling-stroke", fill: color, "fill-opacity": selected ? 0.3 : 0.15 };
-  const g = s("g", { class: ["region", selected ? "selected" : "", region.locked ? "locked" : ""].join(" "),
-    "data-id": region.id, "data-tool": region.tool });
+  let cls = "region";
+  if (selected) cls += " selected";
+  if (region.locked) cls += " locked";
+  const g = el("g", { class: cls, "data-id": region.id, "data-tool": region.tool });
   const px = toPx(region, W, H);
+  let body = null;
   if (region.tool === "rectangle") {
-    g.append(s("rect", { ...common, x: 0, y: 0, width: Math.max(px.w, 0), height: Math.max(px.h, 0),
-      transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` }));
+    body = el("rect", { x: 0, y: 0, width: Math.max(px.w, 0), height: Math.max(px.h, 0),
+      transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` });
   } else if (region.tool === "ellipse") {
-    g.append(s("ellipse", { ...common, cx: 0, cy: 0, rx: Math.max(px.rx, 0), ry: Math.max(px.ry, 0),
-      transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` }));
+    body = el("ellipse", { cx: 0, cy: 0, rx: Math.max(px.rx, 0), ry: Math.max(px.ry, 0),
+      transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` });
   } else if (region.tool === "polygon") {
-    const pts = px.points.map((p) => `${p.x},${p.y}`).join(" ");
-    g.append(s(px.closed ? "polygon" : "polyline", { ...common, points: pts,
-      "fill-opacity": px.closed ? common["fill-opacity"] : 0 }));
+    body = el(px.closed ? "polygon" : "polyline", { points: px.points.map((p) => `${p.x},${p.y}`).join(" ") });
   } else if (region.tool === "keypoint") {
-    g.append(s("circle", { ...common, cx: px.x, cy: px.y, r: Math.max(px.r, 4 / ratio), "fill-opacity": 0.9 }));
+    body = el("circle", { cx: px.x, cy: px.y, r: Math.max(px.r, 4 / ratio) });
+  }
+  if (body) {
+    const fillOpacity = region.tool === "keypoint" ? 0.9 : region.tool === "polygon" && !px.closed ? 0
+      : selected ? 0.3 : 0.15;
+    body.setAttribute("stroke", color);
+    body.setAttribute("stroke-width", selected ? strokeWidth + 1 : strokeWidth);
+    body.setAttribute("vector-effect", "non-scaling-stroke");
+    body.setAttribute("fill", color);
+    body.setAttribute("fill-opacity", fillOpacity);
+    g.append(body);
   }
   return g;
 }
