@@ -8,7 +8,6 @@ size is capped before parsing and the depth while building the tree.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import json
 import re
 from types import MappingProxyType
@@ -18,7 +17,7 @@ from lxml import etree
 
 from lsx.engine.config.attributes import WARNING, AttrSpec
 from lsx.engine.config.catalog import CATALOG, HTML, HTML_TAGS
-from lsx.engine.config.model import Tag
+from lsx.engine.config.model import Tag, new_tag
 from lsx.engine.config.problems import at
 from lsx.engine.errors import Problem
 
@@ -172,13 +171,6 @@ def _syntax_problem(exc: etree.XMLSyntaxError, positions: Positions, source: str
     return at(source, line, col, tag, msg)
 
 
-# Tag is a frozen dataclass; its generated __init__ sets each field through object.__setattr__,
-# which costs more than the rest of building a node. The builder fills the slots directly.
-_new_tag = object.__new__
-_TAG_FIELDS = ("tag", "kind", "attrs", "raw", "text", "children", "line", "column")
-if tuple(f.name for f in dataclasses.fields(Tag)) != _TAG_FIELDS:  # pragma: no cover - fails at import
-    raise RuntimeError("Tag fields changed: update _TAG_FIELDS and _Builder._node")
-_SET_TAG = tuple(getattr(Tag, f).__set__ for f in _TAG_FIELDS)
 _PLAIN_KINDS = frozenset({"str", "css", "var", "hotkey"})  # coerce returns these unchanged
 _MEMO_MAX = 256  # coerced values remembered per attribute spec ("true", "single", "#FF0000" ...)
 
@@ -335,17 +327,7 @@ class _Builder:
         text = el.text
         if text is not None and not text.strip():
             text = None
-        t = _new_tag(Tag)
-        s_tag, s_kind, s_attrs, s_raw, s_text, s_children, s_line, s_column = _SET_TAG
-        s_tag(t, tag)
-        s_kind(t, kind)
-        s_attrs(t, attrs_view)
-        s_raw(t, raw_view)
-        s_text(t, text)
-        s_children(t, tuple(children))
-        s_line(t, line)
-        s_column(t, col)
-        return t
+        return new_tag(tag, kind, attrs_view, raw_view, text, tuple(children), line, col)
 
 
 def _comment_task(root_el: Any, positions: Positions, source: str, warnings: list[Problem]) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from lsx.engine.config.catalog import (
     VISUAL,
     targets_of,
 )
-from lsx.engine.config.model import ControlTag, ObjectTag, Tag
+from lsx.engine.config.model import ControlTag, ObjectTag, Tag, new_control_tag, new_object_tag
 from lsx.engine.config.problems import on_tag
 from lsx.engine.errors import Problem
 
@@ -169,7 +169,7 @@ def validate_tree(root: Tag, source: str) -> Built:
         if name is None:
             continue
         pattern = _repeat_pattern(name, flags_of.get(id(node), []))
-        b.objects[name] = ObjectTag(
+        b.objects[name] = new_object_tag(
             name=name,
             tag=node.tag,
             value=value if isinstance(value, str) else None,
@@ -351,7 +351,7 @@ def validate_tree(root: Tag, source: str) -> Built:
         else:
             label_values.update(label_map)
         choice = node.get("choice", "single")
-        b.controls[name] = ControlTag(
+        b.controls[name] = new_control_tag(
             name=name,
             tag=node.tag,
             to_name=tuple(to_names),
