@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -80,10 +81,36 @@ def index_html() -> bytes:
     return text.replace(STATIC_PREFIX + "/", f"{STATIC_PREFIX}/{version}/").encode()
 
 
+def early_gets(path: str, page: str | None, project: str | None, query: Any) -> list[str]:
+    """The API GETs a page starts with: who is logged in (js/main.js) and the same URLs as EARLY in
+    js/router.js (a browser test checks that each is asked for once, so they cannot drift apart)."""
+    if path == "/login":
+        return []
+    whoami = "/api/current-user/whoami"
+    if page == "label":
+        pid = int(str(project))
+        task = query.get("task", "")
+        first = (f"/api/tasks/{int(task)}/" if task.isdigit() else None) if task \
+            else None if query.get("tasks") else f"/api/projects/{pid}/next/"
+        return [whoami, f"/api/projects/{pid}/interface", f"/api/projects/{pid}/", *([first] if first else [])]
+    if page == "data":
+        pid = int(str(project))
+        return [whoami, f"/api/projects/{pid}/", f"/api/dm/views/?project={pid}", f"/api/dm/actions/?project={pid}"]
+    return [whoami]
+
+
 async def page(request: web.Request) -> web.StreamResponse:
-    """The app shell; it asks the API who is logged in and shows the login form when nobody is."""
-    resp = web.Response(body=index_html(), content_type="text/html", charset="utf-8",
-                        headers={"Cache-Control": "no-store"})
+    """The app shell; it asks the API who is logged in and shows the login form when nobody is.
+
+    The page's first API GETs are preloaded from its head, so they leave with the page instead of
+    after its modules have loaded; fetch() takes the preloaded answers (same URL, same mode and
+    credentials, no extra headers)."""
+    body = index_html()
+    gets = early_gets(request.path, request.match_info.get("page"), request.match_info.get("id"), request.query)
+    if gets:
+        links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{url}">\n' for url in gets)
+        body = body.replace(b"</head>", links.encode() + b"</head>", 1)
+    resp = web.Response(body=body, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
     return _secure(resp)
 
 

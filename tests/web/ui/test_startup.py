@@ -31,6 +31,13 @@ def uploaded_task_with_boxes(api: Api, page: Any) -> tuple[int, int, str]:
     return pid, task_id, next(iter(task["data"].values()))
 
 
+def initiators(page: Any) -> dict[str, str]:
+    """What started each API request of the page: "link" for a preload, "fetch" for a script."""
+    return page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/api/'))
+        .map((e) => { const u = new URL(e.name); return [u.pathname + u.search, e.initiatorType]; }))""")
+
+
 def test_editor_start_asks_once_decodes_and_windows_the_region_list(ui_page: Any, ui_server: Any) -> None:
     page = ui_page
     api = Api(page, ui_server.token)
@@ -42,9 +49,11 @@ def test_editor_start_asks_once_decodes_and_windows_the_region_list(ui_page: Any
     wait_ready(page)
 
     # Each answer the page starts with was asked for once: the view took what the router prefetched.
-    for path in (f"api/projects/{pid}/interface", f"api/projects/{pid}/", f"api/tasks/{task_id}/",
-                 image_url.lstrip("/")):
+    for path in ("api/current-user/whoami", f"api/projects/{pid}/interface", f"api/projects/{pid}/",
+                 f"api/tasks/{task_id}/", image_url.lstrip("/")):
         assert asked.count(path) == 1, (path, asked)
+    # On a page load they were preloaded by the page's head, and fetch() took those answers.
+    assert initiators(page)[f"/api/tasks/{task_id}/"] == "link"
     # Ready means the picture is decoded and every box is drawn.
     assert page.evaluate("""() => { const i = document.querySelector('.image-object img.image');
                                     return i.complete && i.naturalWidth; }""") == W
@@ -84,6 +93,8 @@ def test_data_manager_asks_for_its_start_once(ui_page: Any, ui_server: Any) -> N
     page.goto(f"/projects/{pid}/data")
     page.wait_for_selector("[data-testid=dm-table] tbody tr")
 
-    for path in (f"api/projects/{pid}/", f"api/dm/views/?project={pid}", f"api/dm/actions/?project={pid}"):
+    for path in ("api/current-user/whoami", f"api/projects/{pid}/", f"api/dm/views/?project={pid}",
+                 f"api/dm/actions/?project={pid}"):
         assert asked.count(path) == 1, (path, asked)
+        assert initiators(page)["/" + path] == "link"
     assert page.js_errors == []

@@ -45,8 +45,8 @@ export function toLogin() {
   location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
-export async function api(method, path, { json, query, body, signal, redirect401 = true } = {}) {
-  const headers = { Accept: "application/json" };
+export async function api(method, path, { json, query, body, signal, redirect401 = true, plain = false } = {}) {
+  const headers = plain ? {} : { Accept: "application/json" };
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -76,11 +76,12 @@ export function dropPrefetched() {
   early.clear();
 }
 
-/** Start these GETs (null entries are skipped); their answers, in order. */
+/** Start these GETs (null entries are skipped); their answers, in order. Sent without extra
+ * headers, so they take over what the page's head preloaded for them (ui_routes.early_gets). */
 export function prefetch(paths) {
   return paths.map((path) => {
     if (!path) return null;
-    const answer = api("GET", path);
+    const answer = api("GET", path, { plain: true });
     answer.catch(() => {});  // a failure belongs to the view that takes it, not an unhandled rejection
     early.set(url(path), answer);
     return answer;

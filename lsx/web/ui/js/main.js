@@ -22,9 +22,10 @@ function topBar(user) {
   ];
 }
 
-/** Who is logged in; asked while the page's view loads (a 401 sends the browser to the login form). */
+/** Who is logged in; asked while the page's view loads (a 401 sends the browser to the login form).
+ * Without extra headers, so it takes over the page head's preload (ui_routes.early_gets). */
 export const whoami = location.pathname === "/login" ? Promise.resolve(null)
-  : get("/api/current-user/whoami", undefined, { redirect401: false }).then((user) => {
+  : get("/api/current-user/whoami", undefined, { redirect401: false, plain: true }).then((user) => {
     session.user = user;
     return user;
   }, () => {

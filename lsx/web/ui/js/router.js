@@ -13,11 +13,13 @@ const ROUTES = [
 ];
 
 // What a view asks the API for first, sent before its modules load so the server works while they
-// do (the view's get() of the same URL takes the answer). The label page's first pictures start
-// loading and decoding as soon as the task and the interface are in.
+// do (the view's get() of the same URL takes the answer; on a page load the page's head has already
+// preloaded the same URLs, see ui_routes.early_gets). The label page's first pictures start loading
+// and decoding as soon as the task and the interface are in.
 const EARLY = {
   "./views/label.js": ({ id }, query) => {
-    const task = query.task ? `/api/tasks/${Number(query.task)}/` : query.tasks ? null : `/api/projects/${id}/next/`;
+    const task = query.task ? (/^\d+$/.test(query.task) ? `/api/tasks/${Number(query.task)}/` : null)
+      : query.tasks ? null : `/api/projects/${id}/next/`;
     const [tree, , first] = prefetch([`/api/projects/${id}/interface`, `/api/projects/${id}/`, task]);
     if (first) Promise.all([tree, first]).then(([t, k]) => decodeEarly(t, k), () => {});
   },
