@@ -95,12 +95,14 @@ def is_open(t: Any = T) -> ColumnElement[bool]:
 
 def candidate(skip_queue: str, *, overlap: str = "any", t: Any = T) -> ColumnElement[bool]:
     """The full candidate condition for U (step 2), `overlap` narrowing for show-overlap-first."""
+    # SQLite tests these in order: the free-slot probe comes before U's own annotations and
+    # drafts because the open tasks a scan meets first are the ones other annotators hold.
     parts = [
         is_open(t),
         t.id.not_in(EXCLUDE),
+        has_free_slot(skip_queue, t),
         ~annotated_by_user(t),
         ~postponed_by_user(t),
-        has_free_slot(skip_queue, t),
     ]
     if overlap == "multi":
         parts.append(t.overlap > 1)
@@ -179,10 +181,25 @@ def _memo(key: tuple[Any, ...], build: Any) -> Select[Any]:
     return stmt
 
 
+_ORDER_TEXT: dict[int, tuple[Any, str]] = {}
+
+
+def _order_text(expr: Any) -> str:
+    """str(expr), remembered per object: compiling an ORDER BY term to text costs more than the
+    cached statement saves, and strategies pass the same column objects on every call."""
+    hit = _ORDER_TEXT.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
+    text = str(expr)
+    if len(_ORDER_TEXT) < 4096:
+        _ORDER_TEXT[id(expr)] = (expr, text)  # holding expr keeps its id from being reused
+    return text
+
+
 def _ordered_stmt(base_key: tuple[Any, ...], where: Any, order_by: tuple[Any, ...], limit: int) -> Select[Any]:
     if not base_key:  # a condition nobody cached: build afresh
         return select(T.id).where(where).order_by(*order_by).limit(limit)
-    key = ("ordered", base_key, tuple(str(o) for o in order_by), limit)
+    key = ("ordered", base_key, tuple(_order_text(o) for o in order_by), limit)
     return _memo(key, lambda: select(T.id).where(where).order_by(*order_by).limit(limit))
 
 

@@ -88,8 +88,16 @@ class _Compiled:
         return out
 
 
+_SEQUENCES = (list, tuple)
+
+
 def _shape(params: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple((k, len(v)) for k, v in params.items() if isinstance(v, list | tuple))
+    """The lengths of expanding (list) parameters: a statement compiles once per shape."""
+    shape = ()
+    for k, v in params.items():
+        if isinstance(v, _SEQUENCES):
+            shape += ((k, len(v)),)
+    return shape
 
 
 class RawResult:
