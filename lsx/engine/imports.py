@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
 from lsx.engine.db.bulk import insert_rows, insert_rows_with_constants, reserve_ids
+from lsx.engine.db.gc_pause import gc_paused
 from lsx.engine.db.models import (
     IMPORT_COMMITTED,
     IMPORT_FAILED,
@@ -39,9 +40,10 @@ from lsx.engine.db.models import (
     TaskImport,
     User,
 )
+from lsx.engine.db.write_behind import WriteBehind
 from lsx.engine.errors import InputError, Problem, ValidationFailed
 from lsx.engine.formats.readers import UNDEFINED_KEY, Item, detect_format, iter_files, read_body, read_items
-from lsx.engine.timefmt import parse_iso, sqlite_text
+from lsx.engine.timefmt import parse_iso, sqlite_text, sqlite_text_from_iso
 
 BATCH_SIZE = 10_000
 # A pending import on another host whose heartbeat is older than this is taken as abandoned.
@@ -286,8 +288,11 @@ def _time_param(is_sqlite: bool, raw: Any, default: Any) -> Any:
     """A timestamp from a file as a driver parameter; `default` (already a parameter) when absent."""
     if raw is None:
         return default
+    if is_sqlite:
+        text = sqlite_text_from_iso(raw)
+        return default if text is None else text
     parsed = parse_iso(raw)
-    return default if parsed is None else _datetime_param(is_sqlite, parsed)
+    return default if parsed is None else parsed
 
 
 class BatchWriter:
@@ -359,17 +364,22 @@ class BatchWriter:
         now = datetime.now(UTC)
         now_p = _datetime_param(self.is_sqlite, now)
         first_id = inner = 0
-        with self.ws.session() as s:
+        # References are sound without SQLite checking each row: task ids are reserved here, the
+        # project is re-read here, users come from the resolver and the import row is ours.
+        with self.ws.bulk_session() as s:
             if self.resolver is None:
                 self.resolver = AnnotatorResolver(s, self.org_id, self.actor.id)
             if batch:
                 first_id = reserve_ids(s, "tasks", len(batch))
-                inner = s.execute(
+                top = s.execute(
                     update(Project)
                     .where(Project.id == self.project_id)
                     .values(last_inner_id=Project.last_inner_id + len(batch))
                     .returning(Project.last_inner_id)
-                ).scalar_one() - len(batch)
+                ).scalar()
+                if top is None:
+                    raise InputError(f"project {self.project_id} was deleted during the import")
+                inner = top - len(batch)
             pid, overlap, import_id, by = self.project_id, self.overlap, self.task_import_id, self.actor.id
             first_inner = inner + 1
             # Most tasks are plain (data only): those bind 3 parameters, the rest are literals.
@@ -474,31 +484,39 @@ def run_import(
             resume_from = row.rows_done
     writer = BatchWriter(ws, actor, project, task_import_id)
     report = writer.report
+    # Full batches are written on a worker thread while the next one is read and validated.
+    behind = WriteBehind(writer.flush, name=f"lsx-import-{task_import_id}")
     batch: list[PreparedTask] = []
     consumed = 0
     try:
-        for consumed, (where, item) in enumerate(items, 1):
-            if consumed <= resume_from:
-                continue
-            try:
-                batch.append(prepare_item(item, where, validators, report.warnings))
-            except ValidationFailed as exc:
-                if not skip_invalid:
-                    raise
-                report.rejected.extend(exc.problems[:1])
-            except InputError as exc:
-                if not skip_invalid:
-                    raise
-                message = exc.message.removeprefix(f"{where}: ")
-                report.rejected.append(Problem(message, where=where, index=consumed - 1))
-            if len(batch) >= BATCH_SIZE:
+        with gc_paused():  # the loop makes no reference cycles (lsx.engine.db.gc_pause)
+            for consumed, (where, item) in enumerate(items, 1):
+                if consumed <= resume_from:
+                    continue
+                try:
+                    batch.append(prepare_item(item, where, validators, report.warnings))
+                except ValidationFailed as exc:
+                    if not skip_invalid:
+                        raise
+                    report.rejected.extend(exc.problems[:1])
+                except InputError as exc:
+                    if not skip_invalid:
+                        raise
+                    message = exc.message.removeprefix(f"{where}: ")
+                    report.rejected.append(Problem(message, where=where, index=consumed - 1))
+                if len(batch) >= BATCH_SIZE:
+                    behind.submit(batch, consumed)
+                    batch = []
+                    if progress:
+                        progress(report.task_count + resume_from, None, "importing")
+            if behind.started:
+                behind.submit(batch, consumed)
+                behind.close()
+            else:
                 writer.flush(batch, consumed)
-                batch = []
-                if progress:
-                    progress(report.task_count + resume_from, None, "importing")
-        writer.flush(batch, consumed)
         _commit(ws, actor, project, task_import_id, replace_import_ids)
     except BaseException as exc:
+        behind.abort()
         purge_import(ws, task_import_id, error=str(exc))
         raise
     if progress:
@@ -533,7 +551,8 @@ def _commit(ws: Any, actor: Actor, project: Project, task_import_id: int, replac
             .values(state=IMPORT_COMMITTED, committed_at=datetime.now(UTC))
         )
         row = s.get(TaskImport, task_import_id)
-        assert row is not None
+        if row is None:  # the project went, and its imports with it
+            raise InputError(f"project {project.id} was deleted during the import")
         audit.record(
             s, actor, "import", "task_import", task_import_id, project_id=project.id,
             tasks=row.task_count, annotations=row.annotation_count, predictions=row.prediction_count,

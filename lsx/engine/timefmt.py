@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 
@@ -36,3 +37,22 @@ def parse_iso(text: object) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# UTC timestamps (Z, +00:00 or no zone) with up to 6 fractional digits: the common case of files.
+_ISO_UTC = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:Z|\+00:00)?")
+
+
+def sqlite_text_from_iso(text: object) -> str | None:
+    """sqlite_text(parse_iso(text)) without building a datetime for UTC input (bulk imports)."""
+    if isinstance(text, str):
+        m = _ISO_UTC.fullmatch(text)
+        if m is not None:
+            day, clock, frac = m.groups()
+            try:
+                datetime.fromisoformat(f"{day}T{clock}")  # ranges: month 13 or 25:00 are not times
+            except ValueError:
+                return None
+            return f"{day} {clock}.{(frac or '').ljust(6, '0')}"
+    parsed = parse_iso(text)
+    return None if parsed is None else sqlite_text(parsed)

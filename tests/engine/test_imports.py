@@ -152,3 +152,23 @@ def test_import_validates_task_data_against_the_config(ws: Workspace, owner: Act
     with pytest.raises(InputError) as exc:
         import_files(ws, owner, project_id, [str(f)])
     assert "task 1" in str(exc.value) and "text" in str(exc.value)
+
+
+@pytest.mark.db
+def test_a_project_deleted_during_an_import_fails_it_and_leaves_no_task(
+    ws: Workspace, owner: Actor, project_id: int
+) -> None:
+    """Batches skip SQLite's per-row reference checks, so the writer re-reads the project itself."""
+    from lsx.engine.projects import delete_project, get_project
+
+    def items():  # type: ignore[no-untyped-def]
+        for i, item in enumerate(_items(BATCH_SIZE * 3)):
+            if i == BATCH_SIZE + 5:  # the first batch is handed over: delete the project now
+                with ws.session() as s:
+                    delete_project(s, owner, get_project(s, owner, project_id))
+            yield item
+
+    with pytest.raises(InputError, match=f"project {project_id} was deleted during the import"):
+        run_import(ws, owner, project_id, items())
+    with ws.read() as s:
+        assert s.scalar(select(func.count()).select_from(Task)) == 0
