@@ -142,10 +142,9 @@ def parse_xml(xml: str, source: str) -> tuple[Tag | None, dict[str, Any] | None,
         return placeholder, None, [_syntax_problem(exc, positions, source)], []
     except (ValueError, TypeError) as exc:
         return placeholder, None, [at(source, 1, 1, DOCUMENT, f"XML error: {exc}")], []
-    builder = _Builder(positions, source)
-    root = builder.build(root_el)
-    task = _comment_task(root_el, positions, source, builder.warnings)
-    return root, task, builder.errors, builder.warnings
+    root, errors, warnings = _build(root_el, positions, source)
+    task = _comment_task(root_el, positions, source, warnings)
+    return root, task, errors, warnings
 
 
 def _syntax_problem(exc: etree.XMLSyntaxError, positions: Positions, source: str) -> Problem:
@@ -229,105 +228,121 @@ def _label(tag: str, raw: dict[str, str]) -> str:
     return f'<{tag} name="{name}">' if name else f"<{tag}>"
 
 
-class _Builder:
-    """Turns lxml elements into Tag nodes, typing attributes and recording attribute problems."""
+def _build(root_el: Any, positions: Positions, source: str) -> tuple[Tag, list[Problem], list[Problem]]:
+    """Turn lxml elements into Tag nodes, typing attributes; returns (root, errors, warnings).
 
-    def __init__(self, positions: Positions, source: str) -> None:
-        self.positions = positions
-        self.source = source
-        self.index = 0
-        self.line_cols = positions.all_line_cols()
-        self.errors: list[Problem] = []
-        self.warnings: list[Problem] = []
+    A closure rather than methods: this runs once per element, and locals are cheaper than
+    attribute lookups on a builder object.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    # Line/column of each start tag in document order; (1, 1) once they run out (only after a
+    # nesting overflow, whose subtree is skipped, or when scanner and lxml disagree).
+    place = iter(positions.all_line_cols())
+    nowhere = (1, 1)
+    infos = _INFO
+    element = etree.Element
 
-    def build(self, root_el: Any) -> Tag:
-        return self._node(root_el, 1)
-
-    def _node(self, el: Any, depth: int) -> Tag:
-        index = self.index
-        if index < len(self.line_cols):
-            line, col = self.line_cols[index]
-        else:  # pragma: no cover - scanner and lxml disagree only on malformed input
-            line, col = 1, 1
-        self.index = index + 1
-        written = el.tag if isinstance(el.tag, str) else str(el.tag)
+    def node(el: Any, depth: int) -> Tag:
+        nonlocal place
+        line, col = next(place, nowhere)
+        written = el.tag
+        if not isinstance(written, str):
+            written = str(written)
         if "}" in written:  # namespaced
             written = written.split("}", 1)[1]
-        info = _tag_info(written)
+        info = infos.get(written) or _tag_info(written)
         tag = info.tag
         kind = info.kind
         raw = dict(el.items())  # lxml gives str keys and values
         if kind is None:
-            self.errors.append(at(self.source, line, col, f"<{written}>", f"unknown tag <{written}>"))
+            errors.append(at(source, line, col, f"<{written}>", f"unknown tag <{written}>"))
             kind = "unknown"
         spec = info.spec
         raw_view = MappingProxyType(raw)
-        attrs_view = raw_view
-        if spec is not None and not raw.keys() <= info.plain:
-            attrs: dict[str, Any] = {}
-            table = info.attrs
-            seen: set[str] = set()
-            for key, value in raw.items():
-                entry = table.get(key)
-                if entry is None:
-                    aspec = spec.attrs.get(key.lower())
-                    if aspec is None:
-                        self.warnings.append(
-                            at(
-                                self.source,
-                                line,
-                                col,
-                                _label(tag, raw),
-                                f'unknown attribute "{key}" on <{tag}>',
-                                field=key,
-                            )
-                        )
-                        attrs[key] = value
-                        continue
-                    entry = table[aspec.name]
-                aspec, memo = entry
-                aname = aspec.name  # one canonical name per lower-case key
-                if aname in seen:
-                    self.warnings.append(
-                        at(
-                            self.source,
-                            line,
-                            col,
-                            _label(tag, raw),
-                            f'attribute "{key}" given twice (names are case-insensitive)',
-                            field=key,
-                        )
-                    )
-                seen.add(aname)
-                if memo is None:
-                    attrs[aname] = value
-                    continue
-                coerced = memo.get(value)
-                if coerced is None:
-                    coerced = aspec.coerce(value)
-                    if len(memo) < _MEMO_MAX:
-                        memo[value] = coerced
-                typed, problem, severity = coerced
-                if problem is not None:
-                    target = self.warnings if severity == WARNING else self.errors
-                    target.append(at(self.source, line, col, _label(tag, raw), problem, field=aname))
-                attrs[aname] = typed
-            attrs_view = MappingProxyType(attrs)
-        children: list[Tag] = []
-        if depth >= MAX_DEPTH and len(el):
-            self.errors.append(
-                at(self.source, line, col, _label(tag, raw), f"nesting is deeper than the limit of {MAX_DEPTH} levels")
-            )
-            # Skip the subtree; positions of later elements would drift, so stop building.
-            self.index = len(self.positions.starts)
+        if spec is None or info.plain.issuperset(raw):
+            attrs_view = raw_view
         else:
-            node = self._node
-            for child in el.iterchildren(tag=etree.Element):  # elements only: no comments or PIs
-                children.append(node(child, depth + 1))
+            attrs_view = MappingProxyType(_typed_attrs(raw, info, spec, tag, line, col, source, errors, warnings))
+        if len(el):
+            if depth >= MAX_DEPTH:
+                errors.append(
+                    at(source, line, col, _label(tag, raw), f"nesting is deeper than the limit of {MAX_DEPTH} levels")
+                )
+                # Skip the subtree; positions of later elements would drift, so stop using them.
+                place = iter(())
+                children: tuple[Tag, ...] = ()
+            else:
+                built = []
+                below = depth + 1
+                for child in el.iterchildren(tag=element):  # elements only: no comments or PIs
+                    built.append(node(child, below))
+                children = tuple(built)
+        else:
+            children = ()
         text = el.text
         if text is not None and not text.strip():
             text = None
-        return new_tag(tag, kind, attrs_view, raw_view, text, tuple(children), line, col)
+        return new_tag(tag, kind, attrs_view, raw_view, text, children, line, col)
+
+    return node(root_el, 1), errors, warnings
+
+
+def _typed_attrs(
+    raw: dict[str, str],
+    info: _TagInfo,
+    spec: Any,
+    tag: str,
+    line: int,
+    col: int,
+    source: str,
+    errors: list[Problem],
+    warnings: list[Problem],
+) -> dict[str, Any]:
+    """Attributes of a catalog tag by canonical name, typed; unknown, repeated and badly typed
+    attributes are reported."""
+    attrs: dict[str, Any] = {}
+    table = info.attrs
+    seen: set[str] = set()
+    for key, value in raw.items():
+        entry = table.get(key)
+        if entry is None:
+            aspec = spec.attrs.get(key.lower())
+            if aspec is None:
+                warnings.append(
+                    at(source, line, col, _label(tag, raw), f'unknown attribute "{key}" on <{tag}>', field=key)
+                )
+                attrs[key] = value
+                continue
+            entry = table[aspec.name]
+        aspec, memo = entry
+        aname = aspec.name  # one canonical name per lower-case key
+        if aname in seen:
+            warnings.append(
+                at(
+                    source,
+                    line,
+                    col,
+                    _label(tag, raw),
+                    f'attribute "{key}" given twice (names are case-insensitive)',
+                    field=key,
+                )
+            )
+        seen.add(aname)
+        if memo is None:
+            attrs[aname] = value
+            continue
+        coerced = memo.get(value)
+        if coerced is None:
+            coerced = aspec.coerce(value)
+            if len(memo) < _MEMO_MAX:
+                memo[value] = coerced
+        typed, problem, severity = coerced
+        if problem is not None:
+            target = warnings if severity == WARNING else errors
+            target.append(at(source, line, col, _label(tag, raw), problem, field=aname))
+        attrs[aname] = typed
+    return attrs
 
 
 def _comment_task(root_el: Any, positions: Positions, source: str, warnings: list[Problem]) -> dict[str, Any] | None:
