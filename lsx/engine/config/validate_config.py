@@ -44,6 +44,12 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     name: tuple(a.name for a in spec.attrs.values() if a.required) for name, spec in CATALOG.items()
 }
 _TARGETS: dict[str, frozenset[str]] = {name: targets_of(spec) for name, spec in CATALOG.items()}
+# Catalog defaults by tag and canonical attribute name (what Tag.get falls back to).
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    name: {a.name: a.default for a in spec.attrs.values() if a.default is not None} for name, spec in CATALOG.items()
+}
+_NO_PATHS: frozenset[tuple[str, ...]] = frozenset()
+_UNSET: Any = object()
 # Attributes read by the conditional pass; a tag without any of them has nothing to check there.
 _CONDITIONAL = frozenset({"whenTagName", "whenLabelValue", "whenChoiceValue", "visibleWhen"})
 
@@ -232,8 +238,13 @@ def validate_tree(root: Tag, source: str) -> Built:
                         f"<{node.tag}> must be inside {' or '.join('<' + p + '>' for p in spec.parents)}, not {where}",
                     )
                 )
-            text = texts[id(node)] = option_text(node)
-            if text is None and node.tag in ("Label", "Choice"):
+            if node.tag in ("Label", "Choice"):
+                text = texts.get(id(node), _UNSET)  # set by the control that holds it
+                if text is _UNSET:
+                    text = option_text(node)
+            else:
+                text = ""
+            if text is None:
                 err.append(on_tag(source, node, f'<{node.tag}> needs a "value"', field="value"))
             continue
         if node.kind != CONTROL:
@@ -251,8 +262,12 @@ def validate_tree(root: Tag, source: str) -> Built:
                     warn.append(on_tag(source, node, "<Repeater> has nothing to repeat"))
             continue
         spec = CATALOG[node.tag]
-        name = node.name
-        if node.tag == "Relations":
+        tag = node.tag
+        attrs = node.attrs
+        name = attrs.get("name")
+        if not isinstance(name, str):
+            name = None
+        if tag == "Relations":
             labels = tuple(t for t in (option_text(o) for o in node.walk() if o.tag == "Relation") if t)
             b.relation_labels = (b.relation_labels or ()) + labels
             continue
@@ -273,8 +288,9 @@ def validate_tree(root: Tag, source: str) -> Built:
                 )
         if node.tag == "Pairwise" and len(to_names) != 2:
             err.append(on_tag(source, node, f"toName must name two objects (got {len(to_names)})", field="toName"))
-        per_region = bool(node.get("perRegion", False))
-        per_item = bool(node.get("perItem", False))
+        defaults = _DEFAULTS[tag]  # node.get without the per-call catalog lookups
+        per_region = bool(attrs["perRegion"] if "perRegion" in attrs else defaults.get("perRegion", False))
+        per_item = bool(attrs["perItem"] if "perItem" in attrs else defaults.get("perItem", False))
         if per_region and per_item:
             err.append(on_tag(source, node, 'perRegion and perItem cannot both be "true"', field="perItem"))
         if node.tag == "Rating" and isinstance(node.attrs.get("maxRating"), int) and node.attrs["maxRating"] < 1:
@@ -289,22 +305,20 @@ def validate_tree(root: Tag, source: str) -> Built:
                 err.append(
                     on_tag(source, node, f'only="{",".join(bad)}": allowed are date, time, month, year', field="only")
                 )
-        value_attr = node.attrs.get("value") if node.tag != "TextArea" else None
-        dynamic = is_dynamic_value(value_attr if isinstance(value_attr, str) else None) or bool(
-            node.attrs.get("apiUrl")
-        )
+        value_attr = attrs.get("value") if tag != "TextArea" else None
+        dynamic = (isinstance(value_attr, str) and is_dynamic_value(value_attr)) or bool(attrs.get("apiUrl"))
         if isinstance(value_attr, str) and "$" in value_attr and not dynamic:
             err.append(
                 on_tag(source, node, f'value="{value_attr}" must be one $variable holding the options', field="value")
             )
-        options = _options_of(node, spec.options, parent_of)
+        options = _options_of(node, spec.options, parent_of) if node.children else []
         labels: list[str] = []
         label_map: dict[str, str] = {}
         label_attrs: dict[str, Any] = {}
         max_usages: dict[str, int] = {}
         default_max = node.attrs.get("maxUsages")
         for o in options:
-            text = texts[id(o)] if id(o) in texts else option_text(o)
+            text = texts[id(o)] = option_text(o)
             if text is None or o.tag in ("Shortcut", "Bucket"):
                 continue
             if text in label_map and label_map[text] == text:
@@ -327,8 +341,8 @@ def validate_tree(root: Tag, source: str) -> Built:
             )
         paths: set[tuple[str, ...]] = set()
         leaves: set[tuple[str, ...]] = set()
-        if node.tag in ("Taxonomy", "Choices"):
-            _collect_paths(node, (), paths, leaves)
+        if tag in ("Taxonomy", "Choices"):
+            _collect_paths(node, (), paths, leaves, texts)
         if node.tag == "Ranker":
             buckets = tuple(str(o.attrs.get("name")) for o in options if o.tag == "Bucket" and o.attrs.get("name"))
             if name:
@@ -350,7 +364,8 @@ def validate_tree(root: Tag, source: str) -> Built:
             choice_values.update(label_map)
         else:
             label_values.update(label_map)
-        choice = node.get("choice", "single")
+        choice = attrs["choice"] if "choice" in attrs else defaults.get("choice", "single")
+        flags = flags_of.get(id(node))
         b.controls[name] = new_control_tag(
             name=name,
             tag=node.tag,
@@ -366,9 +381,9 @@ def validate_tree(root: Tag, source: str) -> Built:
             per_region=per_region,
             per_item=per_item,
             max_usages=MappingProxyType(max_usages),
-            paths=frozenset(paths),
-            leaves=frozenset(leaves),
-            pattern=_repeat_pattern(name, flags_of.get(id(node), [])),
+            paths=frozenset(paths) if paths else _NO_PATHS,
+            leaves=frozenset(leaves) if leaves else _NO_PATHS,
+            pattern=_repeat_pattern(name, flags) if flags else None,
         )
 
     # Pass 4: conditionals point at real tags and labels.
@@ -452,12 +467,21 @@ def _options_of(node: Tag, tags: tuple[str, ...], parent_of: Any) -> list[Tag]:
 
 
 def _collect_paths(
-    node: Tag, prefix: tuple[str, ...], paths: set[tuple[str, ...]], leaves: set[tuple[str, ...]]
+    node: Tag,
+    prefix: tuple[str, ...],
+    paths: set[tuple[str, ...]],
+    leaves: set[tuple[str, ...]],
+    texts: dict[int, str | None] | None = None,
 ) -> None:
-    """All paths of a nested Choice tree (layout tags in between are transparent)."""
+    """All paths of a nested Choice tree (layout tags in between are transparent).
+
+    `texts`: option texts already computed, by id of the tag.
+    """
     for child in node.children:
         if child.tag == "Choice":
-            text = option_text(child)
+            text = texts.get(id(child), _UNSET) if texts is not None else _UNSET
+            if text is _UNSET:
+                text = option_text(child)
             if text is None:
                 continue
             path = (*prefix, text)
@@ -467,13 +491,13 @@ def _collect_paths(
                 paths.add((*prefix, v))
             before = len(paths)
             if child.children:
-                _collect_paths(child, path, paths, leaves)
+                _collect_paths(child, path, paths, leaves, texts)
             if len(paths) == before:
                 leaves.add(path)
                 if isinstance(v, str) and v != text:
                     leaves.add((*prefix, v))
         elif child.kind in _LAYOUT:
-            _collect_paths(child, prefix, paths, leaves)
+            _collect_paths(child, prefix, paths, leaves, texts)
 
 
 _BIND_SYNTAX = re.compile(r"^[A-Za-z_][\w]*(\.[\w{}]+|\[[\w{}]+\])*$")
