@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import RedisError
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -115,6 +114,8 @@ def _holder(ws: Workspace, target: str) -> JobInfo | None:
 
 def _dispatch(ws: Workspace, job_id: int, queue_name: str, timeout: int) -> None:
     """Hand a new (or reset) job, attempts 0, to RQ."""
+    from redis.exceptions import RedisError  # only with Redis configured: redis costs 0.2 s to import
+
     queue = ws.jobs
     assert isinstance(queue, RqQueue)
     try:
