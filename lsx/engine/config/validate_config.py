@@ -318,19 +318,27 @@ def validate_tree(root: Tag, source: str) -> Built:
         max_usages: dict[str, int] = {}
         default_max = node.attrs.get("maxUsages")
         for o in options:
-            text = texts[id(o)] = option_text(o)
+            o_attrs = o.attrs
+            v = o_attrs.get("value")
+            alias = o_attrs.get("alias")  # option_text, inlined
+            if isinstance(alias, str) and alias != "":
+                text = alias
+            elif isinstance(v, str) and v != "":
+                text = v
+            else:
+                text = o.text.strip() if o.text else None
+            texts[id(o)] = text
             if text is None or o.tag in ("Shortcut", "Bucket"):
                 continue
             if text in label_map and label_map[text] == text:
                 warn.append(on_tag(source, o, f'option "{text}" is listed twice in {node.label}', field="value"))
             labels.append(text)
             label_map[text] = text
-            v = o.attrs.get("value")
             if isinstance(v, str) and v:
                 label_map.setdefault(v, text)
             raw = o.raw  # parsed tags hold a read-only view of a dict nobody else has
             label_attrs[text] = raw if type(raw) is MappingProxyType else MappingProxyType(dict(raw))
-            mu = o.attrs.get("maxUsages", default_max)
+            mu = o_attrs.get("maxUsages", default_max)
             if isinstance(mu, int) and mu > 0:
                 max_usages[text] = mu
         if spec.needs_options and not labels and not dynamic:
@@ -452,7 +460,17 @@ def _options_of(node: Tag, tags: tuple[str, ...], parent_of: Any) -> list[Tag]:
     That ancestor skips layout tags and Choice (nested choices belong to the outer control).
     """
     out: list[Tag] = []
-    stack = list(reversed(node.children))
+    for child in node.children:  # direct children: `node` is their parent, no climb needed
+        if child.tag in tags:
+            out.append(child)
+        if child.children:
+            _options_below(node, child, tags, parent_of, out)
+    return out
+
+
+def _options_below(node: Tag, top: Tag, tags: tuple[str, ...], parent_of: Any, out: list[Tag]) -> None:
+    """`_options_of` for the subtree below `top` (document order)."""
+    stack = list(reversed(top.children))
     while stack:
         o = stack.pop()
         if o.tag in tags:
@@ -463,7 +481,6 @@ def _options_of(node: Tag, tags: tuple[str, ...], parent_of: Any) -> list[Tag]:
                 out.append(o)
         if o.children:
             stack.extend(reversed(o.children))
-    return out
 
 
 def _collect_paths(
