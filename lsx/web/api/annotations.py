@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsx.web.api import schemas as sch
+from lsx.web.api.item_routes import item_routes
 from lsx.web.api.routing import Call, Param, api
 
 
@@ -60,39 +61,7 @@ async def create_annotation(call: Call) -> Any:
     return await call.run(_create, call.ws, call.actor, call.ids["id"], call.body, call.query.get("was_cancelled"))
 
 
-def _get(ws: Any, actor: Any, annotation_id: int) -> dict[str, Any]:
-    from lsx.engine.annotations import annotation_json, get_annotation
-
-    with ws.read() as s:
-        return annotation_json(get_annotation(s, actor, annotation_id))
-
-
-@api("GET", "/api/annotations/{id}/", summary="Get an annotation", tag="annotations", response=sch.ANNOTATION)
-async def get_annotation(call: Call) -> Any:
-    return await call.run(_get, call.ws, call.actor, call.ids["id"])
-
-
-def _update(ws: Any, actor: Any, annotation_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    from lsx.engine.annotations import annotation_json, update_annotation
-
-    fields = {k: body[k] for k in ("result", "was_cancelled", "ground_truth", "lead_time") if k in body}
-    with ws.session() as s:
-        return annotation_json(update_annotation(s, actor, annotation_id, **fields))
-
-
-@api("PATCH", "/api/annotations/{id}/", summary="Change an annotation", tag="annotations", response=sch.ANNOTATION,
-     body=sch.ANNOTATION_PATCH_BODY)
-async def update_annotation(call: Call) -> Any:
-    return await call.run(_update, call.ws, call.actor, call.ids["id"], call.body)
-
-
-def _delete(ws: Any, actor: Any, annotation_id: int) -> None:
-    from lsx.engine.annotations import delete_annotation
-
-    with ws.session() as s:
-        delete_annotation(s, actor, annotation_id)
-
-
-@api("DELETE", "/api/annotations/{id}/", summary="Delete an annotation", tag="annotations", status=204)
-async def delete_annotation(call: Call) -> Any:
-    await call.run(_delete, call.ws, call.actor, call.ids["id"])
+item_routes("annotation", article="an", path="/api/annotations/{id}/", tag="annotations",
+            module="lsx.engine.annotations",
+            response=sch.ANNOTATION, patch_body=sch.ANNOTATION_PATCH_BODY,
+            editable=("result", "was_cancelled", "ground_truth", "lead_time"))

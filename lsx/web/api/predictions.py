@@ -6,6 +6,7 @@ from typing import Any
 
 from lsx.engine.errors import ValidationFailed
 from lsx.web.api import schemas as sch
+from lsx.web.api.item_routes import item_routes
 from lsx.web.api.routing import Call, Param, api
 
 
@@ -46,39 +47,7 @@ async def create_prediction(call: Call) -> Any:
     return await call.run(_create, call.ws, call.actor, call.body)
 
 
-def _get(ws: Any, actor: Any, prediction_id: int) -> dict[str, Any]:
-    from lsx.engine.predictions import get_prediction, prediction_json
-
-    with ws.read() as s:
-        return prediction_json(get_prediction(s, actor, prediction_id))
-
-
-@api("GET", "/api/predictions/{id}/", summary="Get a prediction", tag="predictions", response=sch.PREDICTION)
-async def get_prediction(call: Call) -> Any:
-    return await call.run(_get, call.ws, call.actor, call.ids["id"])
-
-
-def _update(ws: Any, actor: Any, prediction_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    from lsx.engine.predictions import prediction_json, update_prediction
-
-    fields = {k: body[k] for k in ("result", "score", "model_version", "cluster") if k in body}
-    with ws.session() as s:
-        return prediction_json(update_prediction(s, actor, prediction_id, **fields))
-
-
-@api("PATCH", "/api/predictions/{id}/", summary="Change a prediction", tag="predictions", response=sch.PREDICTION,
-     body=sch.PREDICTION_PATCH_BODY)
-async def update_prediction(call: Call) -> Any:
-    return await call.run(_update, call.ws, call.actor, call.ids["id"], call.body)
-
-
-def _delete(ws: Any, actor: Any, prediction_id: int) -> None:
-    from lsx.engine.predictions import delete_prediction
-
-    with ws.session() as s:
-        delete_prediction(s, actor, prediction_id)
-
-
-@api("DELETE", "/api/predictions/{id}/", summary="Delete a prediction", tag="predictions", status=204)
-async def delete_prediction(call: Call) -> Any:
-    await call.run(_delete, call.ws, call.actor, call.ids["id"])
+item_routes("prediction", article="a", path="/api/predictions/{id}/", tag="predictions",
+            module="lsx.engine.predictions",
+            response=sch.PREDICTION, patch_body=sch.PREDICTION_PATCH_BODY,
+            editable=("result", "score", "model_version", "cluster"))
