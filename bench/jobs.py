@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.plugins.services import free_port  # noqa: E402
+
 COUNTER = "bench:jobs:bare"
 
 
@@ -51,12 +53,6 @@ def _register() -> None:
 _register()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(check: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -79,7 +75,7 @@ def main() -> None:
     from sqlalchemy import func, select
 
     home = tempfile.mkdtemp(prefix="lsx-bench-jobs-")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(port),
          "--save", "", "--appendonly", "no"],
