@@ -8,9 +8,12 @@ API's route table, so `make_app` must import it before it builds the router.
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -95,7 +98,11 @@ def early_gets(path: str, page: str | None, project: str | None, query: Any) -> 
         return [whoami, f"/api/projects/{pid}/interface", f"/api/projects/{pid}/", *([first] if first else [])]
     if page == "data":
         pid = int(str(project))
-        return [whoami, f"/api/projects/{pid}/", f"/api/dm/views/?project={pid}", f"/api/dm/actions/?project={pid}"]
+        # The first page of tasks: the default tab, no filter (query encoded as URLSearchParams does).
+        first_page = urlencode({"project": pid, "page": 1, "page_size": 100, "query": json.dumps(
+            {"filters": {"conjunction": "and", "items": []}, "ordering": []}, separators=(",", ":"))})
+        return [whoami, f"/api/projects/{pid}/", f"/api/dm/views/?project={pid}", f"/api/dm/actions/?project={pid}",
+                f"/api/tasks/?{first_page}"]
     return [whoami]
 
 
@@ -108,7 +115,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     body = index_html()
     gets = early_gets(request.path, request.match_info.get("page"), request.match_info.get("id"), request.query)
     if gets:
-        links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{url}">\n' for url in gets)
+        links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{html.escape(url)}">\n' for url in gets)
         body = body.replace(b"</head>", links.encode() + b"</head>", 1)
     resp = web.Response(body=body, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
     return _secure(resp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.web.ui.helpers import png_bytes, wait_ready
 from tests.web.ui.test_app import BBOX, TEXT, Api
@@ -93,8 +94,10 @@ def test_data_manager_asks_for_its_start_once(ui_page: Any, ui_server: Any) -> N
     page.goto(f"/projects/{pid}/data")
     page.wait_for_selector("[data-testid=dm-table] tbody tr")
 
+    first_page = urlencode({"project": pid, "page": 1, "page_size": 100,
+                            "query": '{"filters":{"conjunction":"and","items":[]},"ordering":[]}'})
     for path in ("api/current-user/whoami", f"api/projects/{pid}/", f"api/dm/views/?project={pid}",
-                 f"api/dm/actions/?project={pid}"):
+                 f"api/dm/actions/?project={pid}", f"api/tasks/?{first_page}"):
         assert asked.count(path) == 1, (path, asked)
         assert initiators(page)["/" + path] == "link"
     assert page.js_errors == []

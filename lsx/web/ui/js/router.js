@@ -1,6 +1,6 @@
 // Client-side routes: a path pattern -> a view module loaded on demand.
 
-import { dropPrefetched, prefetch } from "./api.js";
+import { dropPrefetched, prefetch, url } from "./api.js";
 import { decodeEarly, dropEarly } from "./editor/media.js";
 
 const ROUTES = [
@@ -24,7 +24,10 @@ const EARLY = {
     if (first) Promise.all([tree, first]).then(([t, k]) => decodeEarly(t, k), () => {});
   },
   "./views/datamanager.js": ({ id }) => prefetch([`/api/projects/${id}/`, `/api/dm/views/?project=${id}`,
-    `/api/dm/actions/?project=${id}`]),
+    `/api/dm/actions/?project=${id}`,
+    // the first page of tasks: the default tab, no filter (datamanager.js state)
+    url("/api/tasks/", { project: id, page: 1, page_size: 100,
+      query: { filters: { conjunction: "and", items: [] }, ordering: [] } })]),
 };
 
 // Modules a view needs, fetched in parallel up front instead of import by import.

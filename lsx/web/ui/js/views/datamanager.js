@@ -7,6 +7,7 @@ import { navigate } from "../router.js";
 import { columnsFor, OPERATORS } from "./dm-columns.js";
 
 export default async function datamanager(root, { id }) {
+  // The first page asked for (default tab, no filter) is prefetched with the page: router.js EARLY.
   const state = { page: 1, pageSize: 100, ordering: [], filters: { conjunction: "and", items: [] }, view: null,
     selected: new Set(), all: false, total: 0, tasks: [] };
   const first = fetchPage();
