@@ -49,6 +49,11 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     name: {a.name: a.default for a in spec.attrs.values() if a.default is not None} for name, spec in CATALOG.items()
 }
 _NO_PATHS: frozenset[tuple[str, ...]] = frozenset()
+# Per control tag: its option tags that may sit directly inside it (the option check passes them).
+_PLACED: dict[str, frozenset[str]] = {
+    name: frozenset(o for o in spec.options if o in CATALOG and name in CATALOG[o].parents)
+    for name, spec in CATALOG.items()
+}
 _UNSET: Any = object()
 # Attributes read by the conditional pass; a tag without any of them has nothing to check there.
 _CONDITIONAL = frozenset({"whenTagName", "whenLabelValue", "whenChoiceValue", "visibleWhen"})
@@ -191,7 +196,12 @@ def validate_tree(root: Tag, source: str) -> Built:
     label_values: set[str] = set()
     hotkeys: dict[str, Tag] = {}
     texts: dict[int, str | None] = {}  # option_text of each option tag, by id
+    # Options their control found directly inside it, in place, with a text and no hotkey: the
+    # option check below would find nothing, so it skips them.
+    settled: set[int] = set()
     for node in checked:
+        if id(node) in settled:
+            continue
         hk = node.attrs.get("hotkey")
         if isinstance(hk, str) and hk.strip():
             key = hk.strip().lower()
@@ -317,6 +327,7 @@ def validate_tree(root: Tag, source: str) -> Built:
         label_attrs: dict[str, Any] = {}
         max_usages: dict[str, int] = {}
         default_max = node.attrs.get("maxUsages")
+        placed = _PLACED[tag]
         for o in options:
             o_attrs = o.attrs
             v = o_attrs.get("value")
@@ -328,6 +339,13 @@ def validate_tree(root: Tag, source: str) -> Built:
             else:
                 text = o.text.strip() if o.text else None
             texts[id(o)] = text
+            if (
+                o.tag in placed
+                and (text is not None or o.tag not in ("Label", "Choice"))
+                and "hotkey" not in o_attrs
+                and parent_of(id(o)) is node
+            ):
+                settled.add(id(o))
             if text is None or o.tag in ("Shortcut", "Bucket"):
                 continue
             if text in label_map and label_map[text] == text:
@@ -502,17 +520,19 @@ def _collect_paths(
             if text is None:
                 continue
             path = (*prefix, text)
-            paths.add(path)
             v = child.attrs.get("value")
-            if isinstance(v, str) and v != text:
-                paths.add((*prefix, v))
-            before = len(paths)
+            alt = (*prefix, v) if isinstance(v, str) and v != text else None  # the value, when an alias names it
+            paths.add(path)
+            if alt is not None:
+                paths.add(alt)
             if child.children:
+                before = len(paths)
                 _collect_paths(child, path, paths, leaves, texts)
-            if len(paths) == before:
-                leaves.add(path)
-                if isinstance(v, str) and v != text:
-                    leaves.add((*prefix, v))
+                if len(paths) != before:
+                    continue
+            leaves.add(path)
+            if alt is not None:
+                leaves.add(alt)
         elif child.kind in _LAYOUT:
             _collect_paths(child, prefix, paths, leaves, texts)
 
