@@ -29,8 +29,10 @@ export function shape(region, ui, W, H, { selected, ratio }) {
   const px = toPx(region, W, H);
   let body = null;
   if (region.tool === "rectangle") {
-    body = el("rect", { x: 0, y: 0, width: Math.max(px.w, 0), height: Math.max(px.h, 0),
-      transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` });
+    const size = { width: Math.max(px.w, 0), height: Math.max(px.h, 0) };
+    // Only a rotated box needs a transform (each one costs the renderer a transform node).
+    body = px.rotation ? el("rect", { x: 0, y: 0, ...size, transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` })
+      : el("rect", { x: px.x, y: px.y, ...size });
   } else if (region.tool === "ellipse") {
     body = el("ellipse", { cx: 0, cy: 0, rx: Math.max(px.rx, 0), ry: Math.max(px.ry, 0),
       transform: `translate(${px.x} ${px.y}) rotate(${px.rotation})` });
