@@ -36,6 +36,11 @@ class AttrSpec:
         kind = self.kind
         if kind in ("str", "css", "var", "hotkey"):
             return raw, None, ERROR
+        if kind in ("list", "names"):  # toName is the most frequent typed attribute
+            if "," not in raw:  # one name, the common case
+                one = raw.strip()
+                return ((one,) if one else ()), None, ERROR
+            return tuple(p.strip() for p in raw.split(",") if p.strip()), None, ERROR
         if kind == "bool":
             low = raw.strip().lower()
             if low in _TRUE:
@@ -72,8 +77,6 @@ class AttrSpec:
             if _COLOUR.match(raw.strip()):
                 return raw.strip(), None, ERROR
             return raw, f'{self.name}="{raw}" is not a colour', WARNING
-        if kind in ("list", "names"):
-            return tuple(p.strip() for p in raw.split(",") if p.strip()), None, ERROR
         return raw, None, ERROR
 
 

@@ -171,7 +171,12 @@ def _syntax_problem(exc: etree.XMLSyntaxError, positions: Positions, source: str
 
 
 _PLAIN_KINDS = frozenset({"str", "css", "var", "hotkey"})  # coerce returns these unchanged
-_MEMO_MAX = 256  # coerced values remembered per attribute spec ("true", "single", "#FF0000" ...)
+# Coercions remembered per attribute spec, for the kinds whose values come from a small shared
+# vocabulary ("true", "single", "#FF0000"); names, lists and numbers are coerced each time.
+_MEMO_KINDS = frozenset({"bool", "enum", "colour"})
+_MEMO_MAX = 256
+_Coerced = tuple[Any, str | None, str]
+_NO_MEMO: dict[str, _Coerced] = {}  # never filled: coerce every time
 
 
 class _TagInfo:
@@ -184,7 +189,7 @@ class _TagInfo:
         self.kind = kind
         self.spec = CATALOG.get(tag)
         # Exact spellings (canonical and lower-case) first; other casings fall back to .lower().
-        self.attrs: dict[str, tuple[AttrSpec, dict[str, tuple[Any, str | None, str]] | None]] = {}
+        self.attrs: dict[str, tuple[AttrSpec, dict[str, _Coerced] | None]] = {}
         # Canonical spellings of attributes kept as written: a tag with only these has typed
         # attributes equal to its raw ones (no unknown, duplicate or coerced attribute).
         self.plain: frozenset[str] = frozenset()
@@ -196,13 +201,17 @@ class _TagInfo:
             self.plain = frozenset(a.name for a in self.spec.attrs.values() if a.kind in _PLAIN_KINDS)
 
 
-_MEMOS: dict[AttrSpec, dict[str, tuple[Any, str | None, str]] | None] = {}
+_MEMOS: dict[AttrSpec, dict[str, _Coerced] | None] = {}
 
 
-def _memo_for(a: AttrSpec) -> dict[str, tuple[Any, str | None, str]] | None:
-    """Shared coercion memo of one attribute spec (None: the value is kept as written)."""
+def _memo_for(a: AttrSpec) -> dict[str, _Coerced] | None:
+    """Coercion memo of one attribute spec: None when the value is kept as written, _NO_MEMO
+    when it is coerced every time, else a dict shared by every tag with this spec."""
     if a not in _MEMOS:
-        _MEMOS[a] = None if a.kind in _PLAIN_KINDS else {}
+        if a.kind in _PLAIN_KINDS:
+            _MEMOS[a] = None
+        else:
+            _MEMOS[a] = {} if a.kind in _MEMO_KINDS else _NO_MEMO
     return _MEMOS[a]
 
 
@@ -210,12 +219,12 @@ _INFO: dict[str, _TagInfo] = {}
 
 
 def _tag_info(written: str) -> _TagInfo:
-    """Per-tag builder data; cached for names that resolve to a catalog or HTML tag (bounded)."""
+    """Per-tag builder data; cached for catalog and HTML tags written as such (so bounded)."""
     info = _INFO.get(written)
     if info is None:
         tag, kind = canonical_tag(written)
         info = _TagInfo(tag, kind)
-        if kind is not None:
+        if kind is not None and tag == written:
             _INFO[written] = info
     return info
 
@@ -335,7 +344,7 @@ def _typed_attrs(
         coerced = memo.get(value)
         if coerced is None:
             coerced = aspec.coerce(value)
-            if len(memo) < _MEMO_MAX:
+            if memo is not _NO_MEMO and len(memo) < _MEMO_MAX:
                 memo[value] = coerced
         typed, problem, severity = coerced
         if problem is not None:
