@@ -33,8 +33,9 @@ export function imageUrls(attrs, data, taskId) {
   return raw.map((u) => mediaUrl(u, taskId));
 }
 
-// Pictures fetched and decoded before the editor that shows them is built: the label page starts
-// them as soon as the task and the interface are in, and the image view takes the element over.
+// Pictures fetched and decoded before the editor that shows them is built: for the label page the
+// router starts them as soon as the task and the interface are in, and the image view takes the
+// element over.
 const early = new Map();
 
 /** Start loading and decoding the first picture of each Image tag of an interface tree. */
