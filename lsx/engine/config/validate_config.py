@@ -98,7 +98,6 @@ def validate_tree(root: Tag, source: str) -> Built:
     named: dict[str, Tag] = {}
     parents: dict[int, Tag | None] = {id(root): None}
     flags_of: dict[int, list[str]] = {}  # only tags inside a Repeater (others have no flags)
-    order: list[Tag] = []
     objects: list[Tag] = []  # pass 2
     checked: list[Tag] = []  # pass 3: options, controls, hotkeys, Filter, Repeater
     conditional: list[Tag] = []  # pass 4
@@ -106,7 +105,6 @@ def validate_tree(root: Tag, source: str) -> Built:
     stack: list[Tag] = [root]
     while stack:
         node = stack.pop()
-        order.append(node)
         tag = node.tag
         kind = node.kind
         attrs = node.attrs
@@ -374,7 +372,7 @@ def validate_tree(root: Tag, source: str) -> Built:
             if name:
                 b.buckets[name] = buckets
         if node.tag == "VideoRectangle":
-            has_labels = any(o.tag == "Labels" and set(o.attrs.get("toName", ())) & set(to_names) for o in order)
+            has_labels = any(o.tag == "Labels" and set(o.attrs.get("toName", ())) & set(to_names) for o in root.walk())
             if not has_labels:
                 warn.append(
                     on_tag(

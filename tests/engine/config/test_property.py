@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lsx.engine.config import ConfigError, list_templates, parse_config, validate_result, validate_task_data
 
 TEMPLATES = [t.xml for t in list_templates()]
-LOCATED = re.compile(r"^[^:]+:\d+:\d+: <[^>]*>: ")
+LOCATED = re.compile(r"^[^:]+:\d+:\d+: <.*?>: ")  # a name may hold ">" (tag labels quote it)
 TAGS = [
     "View",
     "Text",
