@@ -15,10 +15,6 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA cache_size=-65536",
     "PRAGMA temp_store=MEMORY",
-    # Checkpoint every 4,000 pages (16 MB of WAL) rather than 1,000: hot pages (task counters,
-    # index leaves) are copied back once per checkpoint, and each checkpoint costs an fsync.
-    "PRAGMA wal_autocheckpoint=4000",
-    "PRAGMA journal_size_limit=67108864",
 )
 
 
