@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from types import MappingProxyType
 
-from lsx.engine.config.model import LabelConfig
+from lsx.engine.config.model import LabelConfig, new_label_config
 from lsx.engine.config.parser import MAX_BYTES, parse_xml
 from lsx.engine.config.problems import ConfigError
 from lsx.engine.config.validate_config import validate_tree
@@ -63,7 +63,7 @@ def parse_config(xml: str, *, source: str = "config.xml", strict: bool = False) 
         errors.sort(key=lambda p: (p.extra.get("line", 0), p.extra.get("column", 0)))
         raise ConfigError(errors)
     data_types = MappingProxyType(dict(built.data_types))
-    config = LabelConfig(
+    config = new_label_config(  # LabelConfig(...) without the per-field frozen __setattr__
         xml=xml,
         root=root,
         controls=MappingProxyType(built.controls),
@@ -77,6 +77,7 @@ def parse_config(xml: str, *, source: str = "config.xml", strict: bool = False) 
         comment_task=task,
         relation_labels=built.relation_labels,
         buckets=MappingProxyType(built.buckets),
+        _cache={},
     )
     with _lock:
         _cache[key] = config

@@ -18,21 +18,29 @@ _T = TypeVar("_T")
 
 
 def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor of the frozen slots dataclass `cls` (same arguments) that skips its __init__.
+    """A constructor of the frozen dataclass `cls` (every field as argument) that skips __init__.
 
     A frozen dataclass sets each field through object.__setattr__, which made building the Tag and
-    ControlTag objects of a large config a third of the parse. This one fills the slots of a plain
-    class with the same layout and then relabels the instance as `cls` (CPython allows that between
-    classes with identical slots). The result is an ordinary, still frozen, `cls` instance.
+    ControlTag objects of a large config a third of the parse. For a slots class this fills the
+    slots of a plain class with the same layout and relabels the instance as `cls` (CPython allows
+    that between classes with identical slots); for a dict-based class it installs the instance
+    dict in one step. Either way the result is an ordinary, still frozen, `cls` instance.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-    if tuple(getattr(cls, "__slots__", ())) != names:
-        raise TypeError(f"{cls.__name__} must be a slots dataclass without extra slots")
-    twin = type(f"_{cls.__name__}Slots", (), {"__slots__": names})
-    # Generated like dataclasses generates __init__: one frame, one slot store per field.
-    body = "".join(f"    obj.{n} = {n}\n" for n in names)
-    src = f"def new({', '.join(names)}):\n    obj = _new(_twin)\n{body}    obj.__class__ = _cls\n    return obj\n"
-    scope: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_set": object.__setattr__}
+    if "__slots__" in cls.__dict__:
+        if tuple(cls.__slots__) != names:  # type: ignore[attr-defined]
+            raise TypeError(f"{cls.__name__} must be a slots dataclass without extra slots")
+        scope["_twin"] = type(f"_{cls.__name__}Slots", (), {"__slots__": names})
+        # Generated like dataclasses generates __init__: one frame, one slot store per field.
+        body = "".join(f"    obj.{n} = {n}\n" for n in names) + "    obj.__class__ = _cls\n"
+        first = "    obj = _new(_twin)\n"
+    else:
+        if any("__slots__" in k.__dict__ for k in cls.__mro__[1:-1]):
+            raise TypeError(f"{cls.__name__} must be a plain dataclass or a slots one")
+        body = "    _set(obj, '__dict__', {" + ", ".join(f"{n!r}: {n}" for n in names) + "})\n"
+        first = "    obj = _new(_cls)\n"
+    src = f"def new({', '.join(names)}):\n{first}{body}    return obj\n"
     exec(src, scope)  # the source is built from the dataclass field names only
     new: Callable[..., _T] = scope["new"]
     new.__qualname__ = new.__name__ = f"new_{cls.__name__}"
@@ -195,3 +203,4 @@ class LabelConfig:
 new_tag = fast_constructor(Tag)
 new_object_tag = fast_constructor(ObjectTag)
 new_control_tag = fast_constructor(ControlTag)
+new_label_config = fast_constructor(LabelConfig)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import threading
 from types import MappingProxyType
 from typing import Any
 
@@ -35,7 +36,19 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LOWER_CATALOG = {name.lower(): name for name in CATALOG}
 
 
+_local = threading.local()
+
+
 def _parser() -> etree.XMLParser:
+    """The hardened parser of this thread (lxml parsers may be reused, not shared across threads;
+    making one per parse cost as much as parsing a small config)."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -219,13 +232,14 @@ _INFO: dict[str, _TagInfo] = {}
 
 
 def _tag_info(written: str) -> _TagInfo:
-    """Per-tag builder data; cached for catalog and HTML tags written as such (so bounded)."""
-    info = _INFO.get(written)
+    """Per-tag builder data, kept by canonical catalog or HTML name (so bounded); the builder
+    looks the written name up first, which hits for canonical spellings."""
+    tag, kind = canonical_tag(written)
+    if kind is None:  # unknown tag: nothing worth keeping
+        return _TagInfo(tag, None)
+    info = _INFO.get(tag)
     if info is None:
-        tag, kind = canonical_tag(written)
-        info = _TagInfo(tag, kind)
-        if kind is not None and tag == written:
-            _INFO[written] = info
+        info = _INFO[tag] = _TagInfo(tag, kind)
     return info
 
 
@@ -356,6 +370,8 @@ def _typed_attrs(
 
 def _comment_task(root_el: Any, positions: Positions, source: str, warnings: list[Problem]) -> dict[str, Any] | None:
     """The sample task of a `<!-- {...} -->` comment anywhere in the config (reference §1.8)."""
+    if "<!--" not in positions.text:  # no comment at all
+        return None
     comments = list(root_el.itersiblings(preceding=True)) + list(root_el.iter(etree.Comment))
     comments += list(root_el.itersiblings())
     for c in comments:

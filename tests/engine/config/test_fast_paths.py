@@ -108,3 +108,33 @@ def test_scan_and_positions_agree_with_the_full_scanner(text: str) -> None:
     assert pos.starts == [m.start() for m in _SCAN.finditer(text) if m.group(2) is not None]
     slow = Positions(text, pos.starts)
     assert pos.all_line_cols() == [slow.line_col(s) for s in pos.starts]
+
+
+def test_reused_parser_after_errors_and_across_threads() -> None:
+    """The parser is kept per thread: a syntax error or a refused DOCTYPE leaves it usable, and
+    threads parsing at once get the same trees as one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lsx.engine.config import ConfigError, list_templates
+    from lsx.engine.config import api as config_api
+
+    good = [t.xml for t in list_templates()[:12]]
+    bad = ["<View><Text name='t' value='$t'></View>", '<!DOCTYPE v [<!ENTITY x "y">]><View/>', "<View>&x;</View>"]
+
+    def parse_all() -> list[Any]:
+        out: list[Any] = []
+        for xml in [*bad, *good]:
+            with config_api._lock:  # parse for real every time
+                config_api._cache.clear()
+            try:
+                config = parse_config(xml)
+            except ConfigError as exc:
+                out.append([str(p) for p in exc.problems])
+            else:
+                out.append((config.root, sorted(config.controls), config.warnings))
+        return out
+
+    serial = parse_all()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: parse_all(), range(8)))
+    assert all(r == serial for r in results)
