@@ -40,7 +40,6 @@ from lsx.engine.db.models import (
     TaskImport,
     User,
 )
-from lsx.engine.db.write_behind import WriteBehind
 from lsx.engine.errors import InputError, Problem, ValidationFailed
 from lsx.engine.formats.readers import UNDEFINED_KEY, Item, detect_format, iter_files, read_body, read_items
 from lsx.engine.timefmt import parse_iso, sqlite_text, sqlite_text_from_iso
@@ -484,8 +483,6 @@ def run_import(
             resume_from = row.rows_done
     writer = BatchWriter(ws, actor, project, task_import_id)
     report = writer.report
-    # Full batches are written on a worker thread while the next one is read and validated.
-    behind = WriteBehind(writer.flush, name=f"lsx-import-{task_import_id}")
     batch: list[PreparedTask] = []
     consumed = 0
     try:
@@ -505,18 +502,13 @@ def run_import(
                     message = exc.message.removeprefix(f"{where}: ")
                     report.rejected.append(Problem(message, where=where, index=consumed - 1))
                 if len(batch) >= BATCH_SIZE:
-                    behind.submit(batch, consumed)
+                    writer.flush(batch, consumed)
                     batch = []
                     if progress:
                         progress(report.task_count + resume_from, None, "importing")
-            if behind.started:
-                behind.submit(batch, consumed)
-                behind.close()
-            else:
-                writer.flush(batch, consumed)
+            writer.flush(batch, consumed)
         _commit(ws, actor, project, task_import_id, replace_import_ids)
     except BaseException as exc:
-        behind.abort()
         purge_import(ws, task_import_id, error=str(exc))
         raise
     if progress:
