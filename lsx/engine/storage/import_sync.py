@@ -112,6 +112,9 @@ class _Joined:
     def session(self) -> Iterator[Any]:
         yield self._s
 
+    # The joined transaction was begun as an ordinary one, so SQLite still checks its references.
+    bulk_session = session
+
 
 # --- reading objects -----------------------------------------------------------------------------
 
