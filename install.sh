@@ -7,6 +7,8 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -r requirements.lock
 # compat: a plain path entry; the default editable finder adds 50 ms to every `lsx` start.
-.venv/bin/pip install -q --no-deps -e . --config-settings editable_mode=compat
+# setuptools calls compat transitional: should a release drop it, the default mode still works.
+.venv/bin/pip install -q --no-deps -e . --config-settings editable_mode=compat 2>/dev/null \
+  || .venv/bin/pip install -q --no-deps -e .
 .venv/bin/pip check
 echo "lsx installed: .venv/bin/lsx --help"
