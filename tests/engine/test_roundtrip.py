@@ -108,3 +108,55 @@ def test_large_json_export_built_in_two_halves_equals_one_pass(
     report = export_project(ws, owner, pid, "JSON", two)
     assert two.read_bytes() == one.read_bytes()
     assert report.task_count == 20 and report.annotation_count == 13
+
+
+def _edge_tasks(path: Path) -> Path:
+    """Tasks the SQLite text path builds by cases: no skip, an upload name, non-ASCII, a cancelled one."""
+    skipped = [{"result": [], "was_cancelled": True}]
+    tasks = [
+        {"data": {"text": "naïve café — 東京 \"quoted\" \\ back"}, "allow_skip": False},
+        {"data": {"text": "from a file"}, "file_upload": "ab12cd-reviews \"q\".csv", "meta": {"k": [1, 2]}},
+        {"data": {"text": "cancelled only"}, "annotations": skipped},
+    ]
+    path.write_text(json.dumps(tasks))
+    return path
+
+
+def test_sqlite_json_text_equals_the_generic_writer(
+    ws: Workspace, owner: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite assembles the JSON text itself; PostgreSQL goes through Python: both give the same bytes."""
+    pid = _project(ws, owner, "text")
+    import_files(ws, owner, pid, [str(LS / "text.export.JSON.snapshot.json"), str(_edge_tasks(tmp_path / "e.json"))])
+    fast = io.BytesIO()
+    export_project(ws, owner, pid, "JSON", fast)
+    monkeypatch.setattr(Workspace, "is_sqlite", property(lambda self: False))
+    generic = io.BytesIO()
+    export_project(ws, owner, pid, "JSON", generic)
+    assert fast.getvalue() == generic.getvalue()
+    tasks = json.loads(fast.getvalue())
+    assert tasks[-3]["data"]["text"].startswith("naïve café") and tasks[-3]["allow_skip"] is False
+    assert tasks[-2]["file_upload"] == "ab12cd-reviews \"q\".csv" and tasks[-2]["meta"] == {"k": [1, 2]}
+    assert tasks[-1]["cancelled_annotations"] == 1 and tasks[-1]["annotations"][0]["was_cancelled"] is True
+
+
+@pytest.mark.parametrize("only_annotated", [False, True])
+def test_two_half_export_of_interleaved_projects(
+    ws: Workspace, owner: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, only_annotated: bool
+) -> None:
+    """Ids of two projects interleave; each project's two-half export equals its one-pass export."""
+    import lsx.engine.exports as exports
+
+    a, b = _project(ws, owner, "text"), _project(ws, owner, "text")
+    for pid in (a, b, a, b):
+        import_files(ws, owner, pid, [str(LS / "text.export.JSON.snapshot.json")])
+    for pid in (a, b):
+        one, two = io.BytesIO(), io.BytesIO()
+        monkeypatch.setattr(exports, "PARALLEL_EXPORT_MIN", 10**9)
+        export_project(ws, owner, pid, "JSON", one, only_annotated=only_annotated)
+        monkeypatch.setattr(exports, "PARALLEL_EXPORT_MIN", 2)
+        report = export_project(ws, owner, pid, "JSON", two, only_annotated=only_annotated)
+        assert two.getvalue() == one.getvalue()
+        tasks = json.loads(one.getvalue())
+        assert report.task_count == len(tasks) and report.annotation_count == 26
+        assert len(tasks) < 40 if only_annotated else len(tasks) == 40

@@ -6,6 +6,7 @@ is string assembly, not parse-and-dump.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -98,13 +99,13 @@ class JsonExporter:
         fh.write(b"\n]\n")
 
 
-def _write_batches(batches: Iterator[tuple[list[str], int]], fh: IO[bytes], progress: Any = None) -> tuple[int, int]:
+def _write_batches(batches: Iterator[tuple[list[bytes], int]], fh: IO[bytes], progress: Any = None) -> tuple[int, int]:
     """Write task texts separated by ",\n"; (tasks, annotations) written."""
     done = annotations = 0
     for texts, n_ann in batches:
         if done:
             fh.write(b",\n")
-        fh.write(",\n".join(texts).encode())
+        fh.write(b",\n".join(texts))
         done += len(texts)
         annotations += n_ann
         if progress is not None and done % 10_000 < len(texts):
@@ -119,7 +120,6 @@ def _write_sqlite(ctx: ExportContext, fh: IO[bytes]) -> tuple[int, int]:
     spend twice the CPU), a spawned process does: it writes its half to a temporary file that is
     appended once the first half is written.
     """
-    import shutil
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -141,9 +141,33 @@ def _write_sqlite(ctx: ExportContext, fh: IO[bytes]) -> tuple[int, int]:
         rest = future.result()
         if first[0] and rest[0]:
             fh.write(b",\n")
-        with open(part, "rb") as src:
-            shutil.copyfileobj(src, fh, 1 << 20)
+        _append_file(part, fh)
     return first[0] + rest[0], first[1] + rest[1]
+
+
+def _append_file(path: str, fh: IO[bytes]) -> None:
+    """Append a file's bytes to `fh`; in the kernel (copy_file_range) when `fh` is a real file."""
+    import shutil
+
+    with open(path, "rb") as src:
+        try:
+            out_fd = fh.fileno()
+        except (AttributeError, OSError):
+            shutil.copyfileobj(src, fh, 1 << 20)
+            return
+        fh.flush()
+        size = os.fstat(src.fileno()).st_size
+        offset = 0
+        try:
+            while offset < size:
+                sent = os.copy_file_range(src.fileno(), out_fd, size - offset, offset)
+                if sent == 0:
+                    break
+                offset += sent
+        except OSError:
+            # Not supported between these files (e.g. a pipe): copy what is left in user space.
+            src.seek(offset)
+            shutil.copyfileobj(src, fh, 1 << 20)
 
 
 def build_half(path: str, project_id: int, only_annotated: bool, lo: int, out: str) -> tuple[int, int]:
