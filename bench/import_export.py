@@ -31,13 +31,25 @@ CONFIG = ROOT / "configs" / "samples" / "sentiment.xml"
 WORDS = "good bad fine slow quick broken lovely awful late early cheap pricey calm loud clean dirty".split()
 
 
+ANNOTATORS = ["ann@example.com", "bo@example.com", "cy@example.com"]
+
+
+def _annotation(rnd: random.Random) -> dict[str, object]:
+    """One annotation as a team's file carries it: who, which choice, how long it took."""
+    choice = rnd.choice(["Positive", "Neutral", "Negative"])
+    return {
+        "completed_by": {"email": rnd.choice(ANNOTATORS)},
+        "lead_time": round(rnd.uniform(1, 30), 3),
+        "result": [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [choice]}}],
+    }
+
+
 def generate(path: Path, n: int, annotations: bool) -> None:
     rnd = random.Random(7)
-    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
     with open(path, "wb") as fh:
         for i in range(n):
             text = f"review {i}: " + " ".join(rnd.choice(WORDS) for _ in range(12))
-            item = {"data": {"text": text}, "annotations": [{"result": result}]} if annotations else {"text": text}
+            item = {"data": {"text": text}, "annotations": [_annotation(rnd)]} if annotations else {"text": text}
             fh.write(orjson.dumps(item) + b"\n")
 
 

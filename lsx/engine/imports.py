@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from lsx.engine.access import audit
 from lsx.engine.access.actor import Actor
-from lsx.engine.db.bulk import insert_rows, insert_rows_with_constants, reserve_ids
+from lsx.engine.db.bulk import insert_rows, reserve_ids
 from lsx.engine.db.gc_pause import gc_paused
 from lsx.engine.db.models import (
     IMPORT_COMMITTED,
@@ -309,30 +309,35 @@ class BatchWriter:
         self.resolver: AnnotatorResolver | None = None
         self.report = ImportReport(task_import_id)
 
-    def _with_children(
-        self, s: Session, row: tuple[Any, ...], t: PreparedTask, annotations: list[tuple[Any, ...]],
+    def _children(
+        self, s: Session, task_id: int, t: PreparedTask, annotations: list[tuple[Any, ...]],
         predictions: list[tuple[Any, ...]], now_p: Any,
-    ) -> tuple[Any, ...]:
-        """Rows for a task's annotations and predictions, and the task row with its counters."""
+    ) -> tuple[bool, int, int]:
+        """Rows for a task's annotations and predictions; the task's (is_labeled, done, cancelled)."""
         assert self.resolver is not None
-        task_id = row[0]
+        resolve = self.resolver.resolve
+        pid = self.project_id
         dt = self.is_sqlite
         dumps = orjson.dumps
         done = cancelled = 0
         annotators: set[int] = set()
         for a in t[3]:
-            cancelled_flag = bool(a.get("was_cancelled", False))
-            user_id = self.resolver.resolve(s, a.get("completed_by"))
-            created = _time_param(dt, a.get("created_at"), now_p)
-            updated = _time_param(dt, a.get("updated_at"), created)
-            draft_created = _time_param(dt, a.get("draft_created_at"), None)
-            lead = a.get("lead_time")
+            get = a.get
+            cancelled_flag = bool(get("was_cancelled", False))
+            user_id = resolve(s, get("completed_by"))
+            # Files often carry no times: the None checks spare three calls per annotation.
+            created, updated, draft = get("created_at"), get("updated_at"), get("draft_created_at")
+            created = now_p if created is None else _time_param(dt, created, now_p)
+            updated = created if updated is None else _time_param(dt, updated, created)
+            draft = None if draft is None else _time_param(dt, draft, None)
+            lead = get("lead_time")
+            source_id = get("id")
             result = a["result"]
             annotations.append((
-                task_id, self.project_id, user_id, user_id, dumps(result).decode(), cancelled_flag,
-                bool(a.get("ground_truth", False)), created, updated, draft_created,
-                float(lead) if isinstance(lead, int | float) and not isinstance(lead, bool) else None,
-                len(result), a.get("id") if isinstance(a.get("id"), int) else None, True,
+                task_id, pid, user_id, user_id, dumps(result).decode(), cancelled_flag,
+                bool(get("ground_truth", False)), created, updated, draft,
+                float(lead) if type(lead) is float or type(lead) is int else None,
+                len(result), source_id if type(source_id) is int else None, True,
             ))
             if cancelled_flag:
                 cancelled += 1
@@ -349,15 +354,14 @@ class BatchWriter:
                 score = None
             created_p = _time_param(dt, p.get("created_at"), now_p)
             predictions.append((
-                task_id, self.project_id, dumps(p["result"]).decode(), score,
+                task_id, pid, dumps(p["result"]).decode(), score,
                 str(p.get("model_version") or "undefined"),
                 p.get("cluster") if isinstance(p.get("cluster"), int) else None,
                 dumps(p["neighbors"]).decode() if p.get("neighbors") is not None else None,
                 float(p["mislabeling"]) if isinstance(p.get("mislabeling"), int | float) else 0.0,
                 created_p, created_p,
             ))
-        labeled = len(annotators) >= self.overlap
-        return (*row[:6], labeled, *row[7:11], done, cancelled, len(t[4]), *row[14:])
+        return len(annotators) >= self.overlap, done, cancelled
 
     def flush(self, batch: list[PreparedTask], rows_done: int) -> None:
         now = datetime.now(UTC)
@@ -394,12 +398,14 @@ class BatchWriter:
                 for i, t in enumerate(batch):
                     if not (t[3] or t[4]) and t[1] == "{}" and t[2] is True and t[5] is None:
                         continue
-                    row = (first_id + i, pid, t[0], t[1], now_p, now_p, False, t[2], overlap, t[5], first_inner + i,
-                           0, 0, 0, import_id, by)
-                    if t[3] or t[4]:
-                        row = self._with_children(s, row, t, annotations, predictions, now_p)
-                    tasks.append(row)
-            insert_rows_with_constants(s, "tasks", ("id", "data", "inner_id"), plain, {
+                    task_id = first_id + i
+                    labeled, done, cancelled = (
+                        self._children(s, task_id, t, annotations, predictions, now_p) if t[3] or t[4]
+                        else (False, 0, 0)
+                    )
+                    tasks.append((task_id, pid, t[0], t[1], now_p, now_p, labeled, t[2], overlap, t[5],
+                                  first_inner + i, done, cancelled, len(t[4]), import_id, by))
+            insert_rows(s, "tasks", ("id", "data", "inner_id"), plain, {
                 "project_id": pid, "meta": "{}", "created_at": now_p, "updated_at": now_p, "is_labeled": False,
                 "allow_skip": True, "overlap": overlap, "file_upload": None, "total_annotations": 0,
                 "cancelled_annotations": 0, "total_predictions": 0, "task_import_id": import_id, "updated_by_id": by,
