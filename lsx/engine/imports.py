@@ -169,16 +169,18 @@ def prepare_item(item: Any, where: str, v: Validators, warnings: list[str]) -> P
     if not isinstance(predictions, list):
         raise _fail(where, "'predictions' must be a list")
     for j, ann in enumerate(annotations):
-        here = f"{where}: annotation {j}"
-        if not isinstance(ann, dict):
-            raise _fail(here, "an annotation must be an object")
-        if "result" not in ann:
-            raise _fail(here, "missing 'result'")
-        if not isinstance(ann["result"], list):
-            raise _fail(here, "'result' must be a list")
-        problems = v.result(ann["result"], here, "annotation")
-        if problems:
-            raise ValidationFailed(problems)
+        if type(ann) is not dict or type(ann.get("result")) is not list:
+            here = f"{where}: annotation {j}"
+            if not isinstance(ann, dict):
+                raise _fail(here, "an annotation must be an object")
+            if "result" not in ann:
+                raise _fail(here, "missing 'result'")
+            if not isinstance(ann["result"], list):
+                raise _fail(here, "'result' must be a list")
+        # Checked under the task's name, and again under the annotation's only when it fails:
+        # naming every annotation up front costs more than the check of a clean one.
+        if v.result(ann["result"], where, "annotation"):
+            raise ValidationFailed(v.result(ann["result"], f"{where}: annotation {j}", "annotation"))
     kept_predictions = []
     for j, pred in enumerate(predictions):
         here = f"{where}: prediction {j}"
@@ -197,7 +199,8 @@ def prepare_item(item: Any, where: str, v: Validators, warnings: list[str]) -> P
             raise ValidationFailed(problems)
         kept_predictions.append({**pred, "result": result})
     dumps = orjson.dumps
-    return (dumps(data).decode(), dumps(meta).decode(), allow_skip, annotations, kept_predictions, file_upload)
+    return (dumps(data).decode(), dumps(meta).decode() if meta else "{}", allow_skip, annotations, kept_predictions,
+            file_upload)
 
 
 # --- annotators named in files ---------------------------------------------------------------

@@ -172,3 +172,17 @@ def test_a_project_deleted_during_an_import_fails_it_and_leaves_no_task(
         run_import(ws, owner, project_id, items())
     with ws.read() as s:
         assert s.scalar(select(func.count()).select_from(Task)) == 0
+
+
+def test_a_bad_annotation_result_is_named_by_task_and_annotation(ws: Workspace, owner: Actor, project_id: int) -> None:
+    """The clean check runs under the task's name; a failing one is reported under its annotation."""
+    good = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+    bad = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Furious"]}}]
+    items = [
+        ("f.json: task 0", {"data": {"text": "a"}, "annotations": [{"result": good}]}),
+        ("f.json: task 1", {"data": {"text": "b"}, "annotations": [{"result": good}, {"result": bad}]}),
+    ]
+    with pytest.raises(InputError) as caught:
+        run_import(ws, owner, project_id, items)
+    assert "f.json: task 1: annotation 1" in str(caught.value) and "Furious" in str(caught.value)
+    assert _visible(ws, owner, project_id) == 0
