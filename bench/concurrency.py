@@ -4,8 +4,9 @@
 
 Without --postgres-url a private PostgreSQL cluster is started on a free port (as the tests do)
 and removed afterwards. Each database gets a 2,000-task project with maximum_annotations=3 worked
-by 16 annotator threads until nothing is left, and a project worked by one thread; every task is
-then checked to hold exactly 3 annotations by 3 distinct annotators. Prints one JSON line.
+by 16 annotator threads until nothing is left, another by 4 processes of 4 threads (no shared
+interpreter lock), and a project worked by one thread; every task is then checked to hold exactly
+3 annotations by 3 distinct annotators. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -62,6 +63,50 @@ def _timed(ws: object, project: int, people: list) -> tuple[float, float]:
     return rate, round(1000 * (time.process_time() - cpu) / max(cycles, 1), 2)
 
 
+def _process(url: str, home: str, project: int, people: list, out: object) -> None:
+    """One of four annotator processes: its threads' cycles and when its loop started and ended."""
+    import threading
+    import time
+
+    from lsx.engine.settings import load_settings
+    from lsx.engine.workspace import open_workspace
+    from tests.engine.sampling.test_concurrency import _loop
+
+    ws = open_workspace(load_settings(overrides={"LSX_DATABASE_URL": url, "LSX_HOME": home}), migrate=False)
+    try:
+        counts: list[int] = []
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=_loop, args=(ws, project, a, counts, errors)) for a in people]
+        start = time.time()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        out.put((len(counts), start, time.time(), [repr(e) for e in errors]))  # type: ignore[attr-defined]
+    finally:
+        ws.close()
+
+
+def _four_processes(ws: object, url: str, home: str, project: int, people: list) -> float:
+    """4 processes x 4 threads on one project: cycles/s from the first loop's start to the last's end
+    (interpreter start-up not counted). Without one interpreter's lock, this is what the database allows."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_process, args=(url, home, project, people[i::4], out)) for i in range(4)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(60)
+    errors = [e for *_, errs in results for e in errs]
+    if errors:
+        raise SystemExit(f"annotator processes failed: {errors[:3]}")
+    total = sum(r[0] for r in results)
+    return total / (max(r[2] for r in results) - min(r[1] for r in results))
+
+
 def measure(url: str, home: str, tasks: int) -> dict[str, float]:
     from lsx.engine.access.users import actor_for
     from lsx.engine.settings import load_settings
@@ -81,9 +126,14 @@ def measure(url: str, home: str, tasks: int) -> dict[str, float]:
         single, cpu_1 = _timed(ws, solo, people[:1])
         many, cpu_n = _timed(ws, shared, people)
         _assert_exact(ws, shared, OVERLAP)
+        spread = make_project(ws, owner, maximum_annotations=OVERLAP, title="processes")
+        add_tasks(ws, spread, tasks, overlap=OVERLAP)
+        processes = _four_processes(ws, url, home, spread, people)
+        _assert_exact(ws, spread, OVERLAP)
         # Python CPU per cycle (this process; the database's own CPU is not in it): unlike the
         # rates, it hardly moves with what else the machine is running.
         return {"threads_1": round(single, 1), f"threads_{THREADS}": round(many, 1), "ratio": round(many / single, 2),
+                "processes_4x4": round(processes, 1), "processes_ratio": round(processes / single, 2),
                 "py_cpu_ms_per_cycle_1": cpu_1, f"py_cpu_ms_per_cycle_{THREADS}": cpu_n}
     finally:
         ws.close()
