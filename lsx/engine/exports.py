@@ -125,11 +125,34 @@ def _extra(only_annotated: bool) -> str:
     return "AND (t.total_annotations + t.cancelled_annotations) > 0" if only_annotated else ""
 
 
+def _in_task_order(sql: str, alias: str, lo: int | None, hi: int | None) -> tuple[str, tuple[int, ...]]:
+    """Annotation or prediction SQL for task ids in [lo, hi), read in task order from the task-id index.
+
+    SQLite would otherwise pick the (project_id, ...) index and sort all the project's rows in
+    memory, which grows with the project: the unary `+` keeps the project filter off the index,
+    so the task-id range walks the task index in order and only each task's few rows are sorted.
+    """
+    return _range_sql(sql.replace(f"{alias}.project_id = %s", f"+{alias}.project_id = %s"), f"{alias}.task_id", lo, hi)
+
+
+def _task_id_bounds(row: Any) -> tuple[int, int]:
+    """[lo, hi) of a project's task ids from its (min, max) row; empty when it has no task."""
+    low, high = row
+    return (0, 0) if low is None else (int(low), int(high) + 1)
+
+
+_BOUNDS_SQL = "SELECT min(id), max(id) FROM tasks WHERE project_id = %s"
+
+
 def iter_task_records(session: Any, project_id: int, *, only_annotated: bool = False) -> Iterator[TaskRecord]:
     """Tasks in id order with their annotation and prediction rows (see TaskRecord)."""
     tasks = stream_rows(session, _TASK_SQL.replace("{extra}", _extra(only_annotated)), (project_id,))
-    anns = _Merge(_grouped(stream_rows(session, _ANNOTATION_SQL, (project_id,))))
-    preds = _Merge(_grouped(stream_rows(session, _PREDICTION_SQL, (project_id,))))
+    [bounds] = list(stream_rows(session, _BOUNDS_SQL, (project_id,)))  # read whole: the cursor closes
+    lo, hi = _task_id_bounds(bounds)
+    ann_sql, ann_rng = _in_task_order(_ANNOTATION_SQL, "a", lo, hi)
+    pred_sql, pred_rng = _in_task_order(_PREDICTION_SQL, "p", lo, hi)
+    anns = _Merge(_grouped(stream_rows(session, ann_sql, (project_id, *ann_rng))))
+    preds = _Merge(_grouped(stream_rows(session, pred_sql, (project_id, *pred_rng))))
     no_rows: list[tuple[Any, ...]] = []
     for row in tasks:
         task_id = row[0]
@@ -138,9 +161,10 @@ def iter_task_records(session: Any, project_id: int, *, only_annotated: bool = F
 
 
 def _raw_rows(conn: Any, sql: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `sql` (with %s placeholders) on a sqlite3 connection, fetched in batches."""
     cursor = conn.cursor()
     try:
-        cursor.execute(sql, params)
+        cursor.execute(sql.replace("%s", "?"), params)
         while rows := cursor.fetchmany(5000):
             yield from rows
     finally:
@@ -151,10 +175,10 @@ def _range_sql(sql: str, column: str, lo: int | None, hi: int | None) -> tuple[s
     """Add `column >= lo AND column < hi` (either side optional) before ORDER BY."""
     cond, params = "", []
     if lo is not None:
-        cond, params = f" AND {column} >= ?", [lo]
+        cond, params = f" AND {column} >= %s", [lo]
     if hi is not None:
-        cond, params = f"{cond} AND {column} < ?", [*params, hi]
-    head, _, order = sql.replace("%s", "?").rpartition(" ORDER BY ")
+        cond, params = f"{cond} AND {column} < %s", [*params, hi]
+    head, _, order = sql.rpartition(" ORDER BY ")
     return f"{head}{cond} ORDER BY {order}", tuple(params)
 
 
@@ -170,13 +194,14 @@ def sqlite_json_batches(
 
     text_sql = _JSON_TEXT_SQL.replace("{extra}", _extra(only_annotated)).replace("{project}", str(int(project_id)))
     task_sql, rng = _range_sql(text_sql, "t.id", lo, hi)
-    ann_sql, ann_rng = _range_sql(_ANNOTATION_SQL, "a.task_id", lo, hi)
-    pred_sql, pred_rng = _range_sql(_PREDICTION_SQL, "p.task_id", lo, hi)
+    low, high = _task_id_bounds(conn.execute(_BOUNDS_SQL.replace("%s", "?"), (project_id,)).fetchone())
+    ann_sql, ann_rng = _in_task_order(_ANNOTATION_SQL, "a", low if lo is None else lo, high if hi is None else hi)
+    pred_sql, pred_rng = _in_task_order(_PREDICTION_SQL, "p", low if lo is None else lo, high if hi is None else hi)
     anns = _Merge(_grouped(_raw_rows(conn, ann_sql, (project_id, *ann_rng))))
     preds = _Merge(_grouped(_raw_rows(conn, pred_sql, (project_id, *pred_rng))))
     cursor = conn.cursor()
     try:
-        cursor.execute(task_sql, (project_id, *rng))
+        cursor.execute(task_sql.replace("%s", "?"), (project_id, *rng))
         while rows := cursor.fetchmany(5000):
             out: list[bytes] = []
             n_ann = 0

@@ -160,3 +160,26 @@ def test_two_half_export_of_interleaved_projects(
         tasks = json.loads(one.getvalue())
         assert report.task_count == len(tasks) and report.annotation_count == 26
         assert len(tasks) < 40 if only_annotated else len(tasks) == 40
+
+
+def test_exports_read_annotations_in_task_order_without_sorting_the_project(
+    ws: Workspace, owner: Actor
+) -> None:
+    """SQLite must not gather a project's annotations in one in-memory sort (memory would grow with
+    the project): only each task's own rows may be sorted."""
+    from sqlalchemy import text
+
+    import lsx.engine.exports as exports
+
+    pid = _project(ws, owner, "text")
+    import_files(ws, owner, pid, [str(LS / "text.export.JSON.snapshot.json")])
+    with ws.read() as s:
+        for sql, alias in ((exports._ANNOTATION_SQL, "a"), (exports._PREDICTION_SQL, "p")):
+            query, bounds = exports._in_task_order(sql, alias, 1, 10**6)
+            plan = " | ".join(
+                row[3] for row in s.execute(text("EXPLAIN QUERY PLAN " + query.replace("%s", ":x", 1)
+                                                 .replace("%s", ":lo", 1).replace("%s", ":hi", 1)),
+                                            {"x": pid, "lo": bounds[0], "hi": bounds[1]})
+            )
+            assert "(task_id>? AND task_id<?)" in plan, plan
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
