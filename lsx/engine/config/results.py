@@ -624,7 +624,7 @@ class ResultValidator:
             if type(from_name) is not str:
                 return False
             comp = get(from_name) or self.lookup(from_name)
-            if comp is None or typ not in comp.types:
+            if comp is None or type(typ) is not str or typ not in comp.types:
                 return False
             to_name = item.get("to_name")
             if type(to_name) is not str:
@@ -718,7 +718,7 @@ class ResultValidator:
             if comp is None:
                 add(i, "from_name", f'"{from_name}" is not a control tag of the config', from_name)
                 continue
-            if typ not in comp.types:
+            if type(typ) is not str or typ not in comp.types:
                 want = " or ".join(f'"{t}"' for t in sorted(comp.types))
                 add(i, "type", f"type {typ!r} does not match <{comp.ctl.tag}> (expected {want})", from_name)
                 continue
@@ -798,11 +798,14 @@ class ResultValidator:
             if x is None:
                 add(i, key, f"relation needs {key}")
                 return
+            if type(x) is not str:  # region ids are strings; a list or object is not even hashable
+                add(i, key, f"relation {key} must be a region id string (got {x!r})")
+                return
             if x not in ids:
                 add(i, key, f"relation {key} {x!r} is not a region id of this result")
                 return
         d = item.get("direction")
-        if d is not None and d not in _DIRECTIONS:
+        if d is not None and (type(d) is not str or d not in _DIRECTIONS):
             add(i, "direction", f'direction must be "right", "left" or "bi" (got {d!r})')
         labels = item.get("labels")
         if labels is not None:

@@ -222,6 +222,12 @@ BAD = [
     ("relation", "2.direction", "up", "result[2].direction", "right"),
     ("relation", "2.to_id", "ghost", "result[2].to_id", "not a region id"),
     ("relation", "2.labels", ["hates"], "result[2].labels", "not a <Relation>"),
+    # Lists and objects where a string belongs are not even hashable: reported, never a TypeError.
+    ("labels", "0.type", {"t": "labels"}, "result[0].type", "does not match"),
+    ("labels", "0.type", ["labels"], "result[0].type", "does not match"),
+    ("relation", "2.from_id", {"id": "a"}, "result[2].from_id", "region id string"),
+    ("relation", "2.to_id", ["b"], "result[2].to_id", "region id string"),
+    ("relation", "2.direction", ["right"], "result[2].direction", "right"),
     ("choices", "0.value.choices", ["A", "B"], "result[0].value.choices", "single"),
     ("choices", "0.value.choices", ["Z"], "result[0].value.choices", "not a choice"),
     ("choices", "0.value.choices", "A", "result[0].value.choices", "must be a list"),
