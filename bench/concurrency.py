@@ -63,38 +63,16 @@ def _timed(ws: object, project: int, people: list) -> tuple[float, float]:
     return rate, round(1000 * (time.process_time() - cpu) / max(cycles, 1), 2)
 
 
-def _process(url: str, home: str, project: int, people: list, out: object) -> None:
-    """One of four annotator processes: its threads' cycles and when its loop started and ended."""
-    import threading
-    import time
-
-    from lsx.engine.settings import load_settings
-    from lsx.engine.workspace import open_workspace
-    from tests.engine.sampling.test_concurrency import _loop
-
-    ws = open_workspace(load_settings(overrides={"LSX_DATABASE_URL": url, "LSX_HOME": home}), migrate=False)
-    try:
-        counts: list[int] = []
-        errors: list[BaseException] = []
-        threads = [threading.Thread(target=_loop, args=(ws, project, a, counts, errors)) for a in people]
-        start = time.time()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
-        out.put((len(counts), start, time.time(), [repr(e) for e in errors]))  # type: ignore[attr-defined]
-    finally:
-        ws.close()
-
-
 def _four_processes(ws: object, url: str, home: str, project: int, people: list) -> float:
     """4 processes x 4 threads on one project: cycles/s from the first loop's start to the last's end
     (interpreter start-up not counted). Without one interpreter's lock, this is what the database allows."""
     import multiprocessing
 
+    from tests.engine.sampling.test_concurrency import _process_main
+
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    procs = [ctx.Process(target=_process, args=(url, home, project, people[i::4], out)) for i in range(4)]
+    procs = [ctx.Process(target=_process_main, args=(url, home, project, people[i::4], out)) for i in range(4)]
     for p in procs:
         p.start()
     results = [out.get(timeout=600) for _ in procs]
