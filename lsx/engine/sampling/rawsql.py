@@ -1,4 +1,4 @@
-"""SQLite fast path: run Core statements on the DBAPI connection, each compiled once.
+"""Fast path: run Core statements on the DBAPI connection (sqlite3 or psycopg), each compiled once.
 
 SQLAlchemy's execution machinery costs tens of microseconds per statement, more than SQLite needs
 to run the label stream's small indexed statements. `RawConn` compiles a Core statement once per
@@ -8,12 +8,16 @@ column defaults (`default=`, `onupdate=`) filled in, and rows shaped like SQLAlc
 attribute access). It offers the part of `Connection` the label stream and `insert_annotation`
 use (`execute`, `scalar`, `dialect`, `engine`, `info`), so the same code runs on both.
 
-`raw_transaction(engine)` is one BEGIN IMMEDIATE … COMMIT on a pooled connection, without
-SQLAlchemy's per-transaction events; pool events (checkin listeners) still fire.
+`raw_transaction(engine)` is one transaction on a pooled connection (SQLite: BEGIN IMMEDIATE …
+COMMIT; PostgreSQL: psycopg's implicit BEGIN … commit()), without SQLAlchemy's per-transaction
+events; pool events (checkin listeners) still fire. PostgreSQL statements are compiled with
+positional `%s` parameters, which psycopg takes as a list. Driver errors are the driver's own
+(sqlite3.Error, psycopg.Error), not SQLAlchemy's wrappers.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +30,7 @@ _CACHE: dict[tuple[Any, ...], _Compiled] = {}
 
 
 class _Compiled:
-    __slots__ = ("getters", "is_dml", "prefetch", "result_procs", "row_cls", "sql", "stmt")
+    __slots__ = ("getters", "is_dml", "prefetch", "result_procs", "result_types", "row_cls", "sql", "stmt")
 
     def __init__(self, stmt: Any, dialect: Any, params: dict[str, Any]) -> None:
         self.stmt = stmt  # keeps id(stmt) in the cache key valid
@@ -62,11 +66,9 @@ class _Compiled:
             else:
                 value = expanded.parameters[name]
                 self.getters.append((2, proc(value) if proc and value is not None else value, None))
-        result_columns = getattr(compiled, "_result_columns", None) or []
-        self.result_procs = [rc.type._cached_result_processor(dialect, None) for rc in result_columns]
-        if not any(self.result_procs):
-            self.result_procs = []
-        self.row_cls: Any = None
+        self.result_types = [rc.type for rc in getattr(compiled, "_result_columns", None) or []]
+        self.result_procs: list[Any] = []
+        self.row_cls: Any = None  # set at the first execution, from the cursor's description
         self.is_dml = is_dml
 
     def args(self, params: dict[str, Any]) -> list[Any]:
@@ -132,37 +134,68 @@ class RawResult:
 
     @property
     def inserted_primary_key(self) -> tuple[int | None]:
+        # SQLite reports the rowid; PostgreSQL's INSERT comes back with RETURNING id.
+        if self.lastrowid is None and self.rows:
+            return (self.rows[0][0],)
         return (self.lastrowid,)
 
 
+def _row_class(names: list[str]) -> Any:
+    """A namedtuple with SQLAlchemy Row's `_mapping` (column name -> value)."""
+    base = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+    return type("Row", (base,), {"__slots__": (), "_mapping": property(lambda row: row._asdict())})
+
+
+_DIALECTS: dict[int, Any] = {}
+
+
+def _positional(engine: Engine) -> Any:
+    """The engine's dialect, compiling positional parameters (psycopg's named style needs a dict)."""
+    dialect = _DIALECTS.get(id(engine.dialect))
+    if dialect is None:
+        dialect = engine.dialect
+        if not dialect.positional:
+            dialect = copy.copy(dialect)
+            dialect.paramstyle, dialect.positional = "format", True
+        _DIALECTS[id(engine.dialect)] = dialect
+    return dialect
+
+
 class RawConn:
-    """Core statements on a sqlite3 connection that is already inside a transaction."""
+    """Core statements on a sqlite3 or psycopg connection that is already inside a transaction."""
 
     def __init__(self, dbapi_conn: Any, engine: Engine, info: dict[str, Any] | None = None) -> None:
         self.dbapi = dbapi_conn
         self.engine = engine
-        self.dialect = engine.dialect
+        self.dialect = _positional(engine)
         self.info: dict[str, Any] = info if info is not None else {}
 
     def execute(self, stmt: Any, params: dict[str, Any] | None = None) -> RawResult:
         params = params or {}
-        key = (id(stmt), _shape(params), tuple(params) if getattr(stmt, "is_dml", False) else None)
+        key = (id(stmt), self.dialect.name, _shape(params), tuple(params) if getattr(stmt, "is_dml", False) else None)
         compiled = _CACHE.get(key)
         if compiled is None:
             compiled = _CACHE[key] = _Compiled(stmt, self.dialect, params)
         cur = self.dbapi.execute(compiled.sql, compiled.args(params))
         rows: list[Any] = []
-        if cur.description is not None:
+        if compiled.row_cls is None:
+            # psycopg builds the whole description on every access; a statement's shape is fixed.
+            # Result processors may depend on the column's type code (PostgreSQL numerics).
+            description = cur.description
+            if description is not None:
+                procs = [t._cached_result_processor(self.dialect, d[1])
+                         for t, d in zip(compiled.result_types, description, strict=False)]
+                compiled.result_procs = procs if any(procs) else []
+            compiled.row_cls = False if description is None else _row_class([d[0] for d in description])
+        if compiled.row_cls:
             raw_rows = cur.fetchall()
-            if compiled.row_cls is None:
-                compiled.row_cls = namedtuple("Row", [d[0] for d in cur.description], rename=True)  # type: ignore[misc]
             cls, procs = compiled.row_cls, compiled.result_procs
             if procs:
                 rows = [cls(*[p(v) if p is not None else v for p, v in zip(procs, r, strict=False)])
                         for r in raw_rows]
             else:
                 rows = [cls(*r) for r in raw_rows]
-        return RawResult(rows, cur.lastrowid, cur.rowcount)
+        return RawResult(rows, getattr(cur, "lastrowid", None), cur.rowcount)
 
     def scalar(self, stmt: Any, params: dict[str, Any] | None = None) -> Any:
         return self.execute(stmt, params).scalar()
@@ -170,17 +203,25 @@ class RawConn:
 
 @contextmanager
 def raw_transaction(engine: Engine) -> Iterator[RawConn]:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error) on a pooled sqlite3 connection."""
+    """One transaction on a pooled connection, committed on success, rolled back on any error."""
     pooled = engine.raw_connection()
+    sqlite = engine.dialect.name == "sqlite"
     try:
         dbapi = pooled.driver_connection
-        dbapi.execute("BEGIN IMMEDIATE")
+        if sqlite:
+            dbapi.execute("BEGIN IMMEDIATE")
         try:
             yield RawConn(dbapi, engine, pooled.info)
         except BaseException:
-            dbapi.execute("ROLLBACK")
+            if sqlite:
+                dbapi.execute("ROLLBACK")
+            else:
+                dbapi.rollback()
             raise
-        dbapi.execute("COMMIT")
+        if sqlite:
+            dbapi.execute("COMMIT")
+        else:
+            dbapi.commit()
     finally:
         pooled.close()
 

@@ -112,12 +112,12 @@ def _ttl(project_ttl: int | None, default: int, override: int | None) -> int:
 def _conn(target: Any, *, full: bool = False) -> Iterator[tuple[Any, int]]:
     """Like _tx, but a bare Core connection: next_task needs no ORM unit of work.
 
-    On SQLite a Workspace gets the fast path (rawsql.RawConn: the same Core statements, compiled
-    once, run on the sqlite3 connection in one BEGIN IMMEDIATE transaction) unless `full`."""
+    A Workspace gets the fast path (rawsql.RawConn: the same Core statements, compiled once, run
+    on the driver's connection in one transaction) unless `full`."""
     if isinstance(target, Session):
         yield target.connection(), int(os.environ.get("LSX_TASK_LOCK_TTL") or 3600)
         return
-    if not full and target.engine.dialect.name == "sqlite":
+    if not full and target.engine.dialect.name in ("sqlite", "postgresql"):
         with raw_transaction(target.engine) as raw:
             yield raw, int(target.settings.task_lock_ttl)
         return
@@ -484,7 +484,7 @@ def submit(
 def _submit(conn: Any, actor: Actor, task_id: int, result: list[dict[str, Any]], lead_time: float | None,
             draft_id: int | None, parent_prediction: int | None) -> int:
     # PostgreSQL: read without the task's row lock; insert_annotation takes it last (late_lock).
-    late = not is_raw(conn) and conn.dialect.name == "postgresql"
+    late = conn.dialect.name == "postgresql"
     stmt = ann_service.TASK_INFO_FOR_SUBMIT_UNLOCKED if late else ann_service.TASK_INFO_FOR_SUBMIT
     info = conn.execute(stmt, {"t": task_id, "u": actor.id}).first()
     if info is None or info.organization_id != actor.organization_id:
