@@ -80,7 +80,9 @@ def _literal(value: Any, dialect: str) -> str:
         return repr(value)
     if isinstance(value, datetime):
         value = value.isoformat()
-    return "'" + str(value).replace("'", "''") + "'"
+    text = str(value).replace("'", "''")
+    # psycopg reads every % of a statement as the start of a placeholder, quotes or not.
+    return f"'{text}'" if dialect == "sqlite" else "'" + text.replace("%", "%%") + "'"
 
 
 def reserve_ids(session: Session, table: str, count: int) -> int:

@@ -18,6 +18,7 @@ positional `%s` parameters, which psycopg takes as a list. Driver errors are the
 from __future__ import annotations
 
 import copy
+import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -146,18 +147,18 @@ def _row_class(names: list[str]) -> Any:
     return type("Row", (base,), {"__slots__": (), "_mapping": property(lambda row: row._asdict())})
 
 
-_DIALECTS: dict[int, Any] = {}
+_DIALECTS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def _positional(engine: Engine) -> Any:
     """The engine's dialect, compiling positional parameters (psycopg's named style needs a dict)."""
-    dialect = _DIALECTS.get(id(engine.dialect))
+    dialect = _DIALECTS.get(engine.dialect)
     if dialect is None:
         dialect = engine.dialect
         if not dialect.positional:
             dialect = copy.copy(dialect)
             dialect.paramstyle, dialect.positional = "format", True
-        _DIALECTS[id(engine.dialect)] = dialect
+        _DIALECTS[engine.dialect] = dialect
     return dialect
 
 

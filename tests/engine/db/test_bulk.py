@@ -33,9 +33,9 @@ def _stored(ws: Workspace) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("n", [3, bulk.AUTO_CONSTANT_MIN_ROWS, 1000])
 def test_rows_round_trip_whatever_is_constant(ws: Workspace, n: int) -> None:
-    """Constant text with a quote, constant NULL and bool, varying floats: all stored as given."""
+    """Constant text with a quote and a %, constant NULL and bool, varying floats: all stored as given."""
     _table(ws)
-    rows = [(i + 1, f"row {i}", "it's {}", True, i / 4, None) for i in range(n)]
+    rows = [(i + 1, f"row {i} at 5%", "it's 100% {}", True, i / 4, None) for i in range(n)]
     with ws.session() as s:
         insert_rows(s, "bulk_probe", COLUMNS, rows)
     assert _stored(ws) == rows
@@ -45,8 +45,8 @@ def test_explicit_constants_are_written_too(ws: Workspace) -> None:
     _table(ws)
     rows = [(i + 1, f"row {i}") for i in range(500)]
     with ws.session() as s:
-        insert_rows(s, "bulk_probe", ("id", "data"), rows, {"meta": "{}", "flag": False, "score": 1.5, "note": "n"})
-    assert _stored(ws) == [(i, d, "{}", False, 1.5, "n") for i, d in rows]
+        insert_rows(s, "bulk_probe", ("id", "data"), rows, {"meta": "{}", "flag": False, "score": 1.5, "note": "%s"})
+    assert _stored(ws) == [(i, d, "{}", False, 1.5, "%s") for i, d in rows]
 
 
 def test_a_batch_where_every_column_is_constant_but_the_key(ws: Workspace) -> None:
