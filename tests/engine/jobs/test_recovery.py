@@ -100,8 +100,9 @@ def test_import_of_200000_tasks_survives_a_killed_worker(
     first = start_worker()
     info = run_job(rq_ws, boss, "import", {"project": project_id, "paths": [str(source)]},
                    project_id=project_id, background=True)
-    second = start_worker()
+    # The second worker starts after the kill: its start-up takes longer than a fast import runs.
     _kill_midway(rq_ws, boss, info.id, first, 30_000)
+    second = start_worker()
     final = wait_job(rq_ws, info.id, timeout=180)
     assert final.status == "finished", (final.error, second.output())
     assert final.attempts == 2
@@ -129,8 +130,9 @@ def test_export_of_200000_tasks_survives_a_killed_worker(
     first = start_worker()
     info = run_job(rq_ws, boss, "export", {"project": project_id, "fmt": "JSON", "out": str(out)},
                    project_id=project_id, background=True)
-    second = start_worker()
+    # The second worker starts after the kill: its start-up takes longer than the export runs.
     _kill_midway(rq_ws, boss, info.id, first, 20_000)
+    second = start_worker()
     assert not out.exists()  # never a truncated file under the real name
     final = wait_job(rq_ws, info.id, timeout=180)
     assert final.status == "finished", (final.error, second.output())

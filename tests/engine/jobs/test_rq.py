@@ -34,7 +34,8 @@ def test_background_job_runs_on_a_worker(rq_ws: Workspace, boss: Actor, start_wo
     assert isinstance(rq_ws.jobs, RqQueue)
     worker = start_worker()
     info = run_job(rq_ws, boss, "t.tiny", {"x": 7}, background=True)
-    assert info.status == "queued" and info.backend == "rq"
+    # Submission returns at once; the idle worker may have claimed the job by then.
+    assert info.backend == "rq" and info.status in ("queued", "started", "finished")
     done = wait_job(rq_ws, info.id, timeout=20)
     assert done.status == "finished", worker.output()
     assert done.result == {"echo": 7, "attempt": 1, "actor": LOCAL_OWNER}
