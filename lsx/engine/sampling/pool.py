@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Exists, Select, and_, bindparam, exists, func, literal_column, select
 
 from lsx.engine.db.models import Annotation, Draft, Task, TaskImport
 from lsx.engine.sampling.models import TaskLock
@@ -42,19 +42,26 @@ def visible(t: Any = T) -> ColumnElement[bool]:
     return t.task_import_id.is_(None) | committed
 
 
+def probe(*conds: ColumnElement[bool]) -> Exists:
+    """EXISTS over one task's rows, kept a per-row index probe on PostgreSQL too.
+
+    PostgreSQL turns a plain [NOT] EXISTS into a semi/anti join, and for a LIMIT-8 candidate
+    scan it then reads all of U's annotations in the project (merge or hash anti join) on every
+    call: cost growing with how much U has labeled. `OFFSET 0` keeps it a correlated subplan that
+    probes the (task, user) index only for the few tasks the scan meets, as SQLite does."""
+    return select(literal_column("*")).where(*conds).suffix_with("OFFSET 0", dialect="postgresql").exists()
+
+
 def annotated_by_user(t: Any = T, *, cancelled: bool | None = None) -> ColumnElement[bool]:
     """U has an annotation on the task (uses the (project, completed_by, task) index)."""
-    cond = exists().where(_ann.c.project_id == P, _ann.c.completed_by_id == U, _ann.c.task_id == t.id)
+    conds = [_ann.c.project_id == P, _ann.c.completed_by_id == U, _ann.c.task_id == t.id]
     if cancelled is not None:
-        cond = exists().where(
-            _ann.c.project_id == P, _ann.c.completed_by_id == U, _ann.c.task_id == t.id,
-            _ann.c.was_cancelled.is_(cancelled),
-        )
-    return cond
+        conds.append(_ann.c.was_cancelled.is_(cancelled))
+    return probe(*conds)
 
 
 def postponed_by_user(t: Any = T) -> ColumnElement[bool]:
-    return exists().where(_drafts.c.task_id == t.id, _drafts.c.user_id == U, _drafts.c.was_postponed.is_(True))
+    return probe(_drafts.c.task_id == t.id, _drafts.c.user_id == U, _drafts.c.was_postponed.is_(True))
 
 
 def locks_by_others(t: Any = T) -> Any:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, literal_column, select
 
 from lsx.engine.db.models import Annotation, Draft, Prediction, Project
 from lsx.engine.sampling.models import SamplingCursor, TaskLock
@@ -26,6 +26,7 @@ from lsx.engine.sampling.pool import (
     has_free_slot,
     is_open,
     postponed_by_user,
+    probe,
     tasks,
 )
 from lsx.engine.task_state import REQUEUE_FOR_ME
@@ -53,7 +54,7 @@ def _recheck(cond: ColumnElement[bool]) -> Select[Any]:
 
 
 def has_ground_truth(t: Any = T) -> ColumnElement[bool]:
-    return exists().where(_ann.c.task_id == t.id, _ann.c.ground_truth.is_(True))
+    return probe(_ann.c.task_id == t.id, _ann.c.ground_truth.is_(True))
 
 
 @cache
@@ -137,7 +138,9 @@ def ground_truth(skip_queue: str, overlap: str, random_order: bool) -> Queue:
 @cache
 def breadth_first(skip_queue: str, overlap: str, exclude_ground_truth: bool) -> Queue:
     """Step 3e: the most-started candidates first (others' annotations), so tasks get finished."""
-    cond = and_(where(skip_queue, overlap), T.total_annotations > 0)
+    # A literal 0, not a bound one: only then may the planner (PostgreSQL's generic plan, SQLite's)
+    # prove the partial index ix_tasks_started_open (WHERE total_annotations > 0) applies.
+    cond = and_(where(skip_queue, overlap), T.total_annotations > literal_column("0"))
     if exclude_ground_truth:
         cond = and_(cond, ~has_ground_truth())
     listing = select(T.id, T.total_annotations).where(cond).order_by(
