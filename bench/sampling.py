@@ -7,6 +7,7 @@ flatness ratio p50(largest)/p50(smallest), and next+submit cycles per second in 
 
     python bench/sampling.py                 # 10,000 and 1,000,000 tasks
     python bench/sampling.py --tasks 10000 --tasks 100000
+    python bench/sampling.py --postgres --tasks 10000 --tasks 100000   # a private PostgreSQL cluster
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -56,40 +58,56 @@ def build(ws: Workspace, n: int, seed: int = 1) -> tuple[int, Any, list[Any]]:
     labeled = int(n * 0.9)
     mine = min(10_000, n * 5 // 100)
     mine_ids = set(rng.sample(range(labeled), mine))
+    pg = ws.engine.dialect.name == "postgresql"
+    true, false = ("true", "false") if pg else ("1", "0")
+
+    def sql(statement: str) -> str:
+        if pg:
+            statement = statement.replace("?", "%s")
+        return statement.replace("TRUE", true).replace("FALSE", false)
+
     raw = ws.engine.raw_connection()
     try:
         cur = raw.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        first = (cur.execute("SELECT coalesce(max(id), 0) FROM tasks").fetchone()[0]) + 1
+        if not pg:
+            cur.execute("BEGIN IMMEDIATE")
+        cur.execute("SELECT coalesce(max(id), 0) FROM tasks")
+        first = cur.fetchone()[0] + 1
         batch = 50_000
         for start in range(0, n, batch):
             rows = range(start, min(n, start + batch))
             cur.executemany(
-                "INSERT INTO tasks (id, project_id, data, meta, created_at, updated_at, is_labeled, allow_skip,"
-                " overlap, inner_id, total_annotations, cancelled_annotations, total_predictions)"
-                " VALUES (?, ?, ?, '{}', ?, ?, ?, 1, 1, ?, ?, 0, 1)",
-                [(first + i, pid, json.dumps({"text": f"task {i}"}), NOW, NOW, int(i < labeled), i + 1,
+                sql("INSERT INTO tasks (id, project_id, data, meta, created_at, updated_at, is_labeled, allow_skip,"
+                    " overlap, inner_id, total_annotations, cancelled_annotations, total_predictions)"
+                    " VALUES (?, ?, ?, '{}', ?, ?, ?, TRUE, 1, ?, ?, 0, 1)"),
+                [(first + i, pid, json.dumps({"text": f"task {i}"}), NOW, NOW, i < labeled, i + 1,
                   int(i < labeled)) for i in rows],
             )
             cur.executemany(
-                "INSERT INTO predictions (task_id, project_id, result, score, model_version, mislabeling,"
-                " created_at, updated_at) VALUES (?, ?, '[]', ?, 'v1', 0, ?, ?)",
+                sql("INSERT INTO predictions (task_id, project_id, result, score, model_version, mislabeling,"
+                    " created_at, updated_at) VALUES (?, ?, '[]', ?, 'v1', 0, ?, ?)"),
                 [(first + i, pid, rng.random(), NOW, NOW) for i in rows],
             )
             cur.executemany(
-                "INSERT INTO annotations (task_id, project_id, completed_by_id, result, was_cancelled,"
-                " ground_truth, created_at, updated_at, result_count, bulk_created)"
-                " VALUES (?, ?, ?, '[]', 0, 0, ?, ?, 1, 1)",
+                sql("INSERT INTO annotations (task_id, project_id, completed_by_id, result, was_cancelled,"
+                    " ground_truth, created_at, updated_at, result_count, bulk_created)"
+                    " VALUES (?, ?, ?, '[]', FALSE, FALSE, ?, ?, 1, TRUE)"),
                 [(first + i, pid, me.id if i in mine_ids else others[i % 20].id, NOW, NOW)
                  for i in rows if i < labeled],
             )
         far = time.time() + 10 * 365 * 86400
         cur.executemany(
-            "INSERT INTO task_locks (task_id, project_id, user_id, expire_at, created_at) VALUES (?, ?, ?, ?, ?)",
+            sql("INSERT INTO task_locks (task_id, project_id, user_id, expire_at, created_at) VALUES (?, ?, ?, ?, ?)"),
             [(first + labeled + k, pid, others[k].id, far, time.time()) for k in range(20)],
         )
-        cur.execute("COMMIT")
+        if pg:
+            cur.execute("SELECT setval(pg_get_serial_sequence('tasks', 'id'), %s)", (first + n,))
+            raw.commit()
+        else:
+            cur.execute("COMMIT")
         cur.execute("ANALYZE")
+        if pg:
+            raw.commit()
     finally:
         raw.close()
     return pid, me, others
@@ -133,12 +151,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, action="append", help="project sizes (default 10,000 and 1,000,000)")
     parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--postgres", action="store_true", help="on a private PostgreSQL cluster instead")
     args = parser.parse_args(argv)
     sizes = sorted(args.tasks or [10_000, 1_000_000])
-    out: dict[str, Any] = {"bench": "sampling", "database": "sqlite", "next_task": {}}
-    with tempfile.TemporaryDirectory() as home:
+    out: dict[str, Any] = {"bench": "sampling", "database": "postgresql" if args.postgres else "sqlite",
+                           "next_task": {}}
+    with tempfile.TemporaryDirectory() as home, ExitStack() as stack:
         os.environ["LSX_HOME"] = home
         os.environ.pop("LSX_DATABASE_URL", None)
+        if args.postgres:
+            from bench.concurrency import private_postgres
+
+            os.environ["LSX_DATABASE_URL"] = stack.enter_context(private_postgres())
         ws = open_workspace(load_settings())
         try:
             built: dict[int, tuple[int, Any]] = {}

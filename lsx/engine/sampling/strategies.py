@@ -22,7 +22,7 @@ from lsx.engine.db.models import Prediction
 from lsx.engine.errors import InputError
 from lsx.engine.sampling import queues
 from lsx.engine.sampling.models import SamplingCursor
-from lsx.engine.sampling.pool import P, Pool, T, tasks
+from lsx.engine.sampling.pool import P, Pool, T, probe, tasks
 
 ENTRY_POINT_GROUP = "lsx.samplers"
 
@@ -188,15 +188,17 @@ class Uncertainty(Sampler):
         key = (type(self).__name__, self.descending, pool.cache_key, n)
         stmt = _STATEMENTS.get(key) if pool.cache_key else None
         if stmt is None:
+            # Predictions in score order, each task checked by a per-row probe: as a join,
+            # PostgreSQL's generic plan scanned and filtered every open task of the project once
+            # per call (a materialized inner side) instead of looking up the few it meets.
             stmt = (
-                select(T.id, _pred.c.score)
-                .select_from(_pred.join(tasks, T.id == _pred.c.task_id))
+                select(_pred.c.task_id, _pred.c.score)
                 .where(
                     _pred.c.project_id == P,
                     _pred.c.model_version == bindparam("mv"),
                     _pred.c.score.is_not(None),
                     self._after_cursor(),
-                    pool.where,
+                    probe(T.id == _pred.c.task_id, pool.where),
                 )
                 .order_by(*self._order())
                 .limit(n)

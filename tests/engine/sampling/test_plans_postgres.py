@@ -96,3 +96,26 @@ def test_breadth_first_listing_reads_only_started_tasks(pg_ws: Workspace) -> Non
     plan = _plan(pg_ws, listing, p=project, u=second.id, now=0.0, exclude=[])
     # Only the 5 started tasks are read (partial index ix_tasks_started_open), not the 1,000 open ones.
     assert _rows_read(plan, "tasks") <= 5, json.dumps(plan, indent=1)[:3000]
+
+
+def test_uncertainty_listing_looks_up_only_the_tasks_it_meets(pg_ws: Workspace) -> None:
+    from types import SimpleNamespace
+
+    from lsx.engine.sampling.strategies import Uncertainty
+
+    with pg_ws.read() as s:
+        owner = actor_for(s, LOCAL_OWNER)
+    project = make_project(pg_ws, owner, sampling="uncertainty", model_version="v1")
+    ids = add_tasks(pg_ws, project, 10_000, scores=[i / 10_000 for i in range(10_000)])
+    (me,) = annotators(pg_ws, owner, 1)
+    with pg_ws.session() as s:  # bench/sampling.py's state: 90% labeled
+        s.execute(text("UPDATE tasks SET is_labeled = true, total_annotations = 1 WHERE id % 10 <> 0 AND id <= :last"),
+                  {"last": ids[-1]})
+
+    pool = SimpleNamespace(cache_key=(), where=Q.where(REQUEUE_FOR_OTHERS, "any"))
+    listing = Uncertainty()._statement(pool, 8)  # type: ignore[arg-type]
+    plan = _plan(pg_ws, listing, p=project, u=me.id, now=0.0, exclude=[], mv="v1", cs=-1.0, cid=0)
+    # From the lowest score, 8 candidates among about 80 predictions. (The join this replaced got a
+    # plan scanning and filtering every open task on bench/sampling.py's --postgres state; here its
+    # plan happens to be a good one too, so this checks the property, not the regression.)
+    assert _rows_read(plan, "tasks") < 200, json.dumps(plan, indent=1)[:3000]
