@@ -82,32 +82,18 @@ def _independent(ws: object, owner: object, people: list, tasks: int, tag: str) 
     """The control: each annotator thread on a project of its own (tasks / 16 tasks), so no row is
     shared and no claim can meet another; cycles/s. What 16 threads get on this machine when
     nothing at all is shared: the ceiling the shared project is compared with."""
-    import threading
-    import time
-
     from tests.engine.sampling.helpers import add_tasks, make_project
-    from tests.engine.sampling.test_concurrency import _assert_exact, _loop
+    from tests.engine.sampling.test_concurrency import _assert_exact, _run_threads
 
     projects = []
     for i, _ in enumerate(people):
         project = make_project(ws, owner, title=f"own {tag} {i}")
         add_tasks(ws, project, max(tasks // len(people), 1))
         projects.append(project)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-    threads = [threading.Thread(target=_loop, args=(ws, p, a, counts, errors))
-               for p, a in zip(projects, people, strict=True)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(300)
-    elapsed = time.perf_counter() - start
-    if errors or any(t.is_alive() for t in threads):
-        raise SystemExit(f"independent annotators failed: {errors[:3]}")
+    rate = _run_threads(ws, projects, people)
     for project in projects:
         _assert_exact(ws, project, 1)
-    return len(counts) / elapsed
+    return rate
 
 
 def _four_processes(ws: object, url: str, home: str, project: int, people: list) -> float:

@@ -36,10 +36,13 @@ def _loop(ws: Any, project_id: int, actor: Actor, counts: list[int], errors: lis
         errors.append(exc)
 
 
-def _run_threads(ws: Any, project_id: int, people: list[Actor]) -> float:
+def _run_threads(ws: Any, project_id: int | list[int], people: list[Actor]) -> float:
+    """cycles/s of one thread per annotator, all on one project or each on its own (a list)."""
     counts: list[int] = []
     errors: list[BaseException] = []
-    threads = [threading.Thread(target=_loop, args=(ws, project_id, a, counts, errors)) for a in people]
+    projects = project_id if isinstance(project_id, list) else [project_id] * len(people)
+    threads = [threading.Thread(target=_loop, args=(ws, p, a, counts, errors))
+               for p, a in zip(projects, people, strict=True)]
     start = time.perf_counter()
     for t in threads:
         t.start()
