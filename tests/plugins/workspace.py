@@ -26,14 +26,24 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'lsx.db'}"
 
 
-@pytest.fixture
-def ws(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    monkeypatch.setenv("LSX_DATABASE_URL", database)
+def _workspace(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    monkeypatch.setenv("LSX_DATABASE_URL", url)
     workspace = open_workspace(load_settings())
     try:
         yield workspace
     finally:
         workspace.close()
+
+
+@pytest.fixture
+def ws(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    yield from _workspace(database, monkeypatch)
+
+
+@pytest.fixture
+def pg_ws(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    """A workspace on the private PostgreSQL cluster only, for tests of PostgreSQL's own behaviour."""
+    yield from _workspace(postgres_url, monkeypatch)
 
 
 @pytest.fixture
